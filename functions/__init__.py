@@ -1,0 +1,20 @@
+"""Test objectives: value, domain, global minima and basin data for each registered function.
+
+    >>> import functions
+    >>> obj = functions.get("rastrigin")
+    >>> float(obj.value(obj.x_opt(2)[0])) == obj.f_opt(2)
+    True
+
+float64 is enabled in JAX on import (``jax_enable_x64``) so that float64 runs are possible; every
+array the suite creates carries an explicit dtype, so float32 runs stay float32.
+"""
+
+import jax
+
+jax.config.update("jax_enable_x64", True)
+
+from . import classic as _classic  # noqa: E402,F401  (registers the classic set)
+from ._objective import Objective  # noqa: E402
+from ._registry import get, names, register  # noqa: E402
+
+__all__ = ["Objective", "get", "names", "register"]

@@ -1,0 +1,127 @@
+"""The `Objective` record: one frozen description of a test function and everything known about it."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+DimFloat = Callable[[int], float]
+
+
+def _constant(value: float | None) -> Callable[[int], float | None]:
+    return lambda d: value
+
+
+@dataclasses.dataclass(frozen=True)
+class Objective:
+    """A registered test function with its domain, minima and basin data.
+
+    Attributes:
+      name: registry key (snake_case).
+      fn: ``x[..., d] -> f[...]`` written in ``jnp``; reduces over the last axis only.
+      lower, upper: the search box, per coordinate, as ``d -> (d,) array`` or a scalar.
+      f_opt_fn: ``d -> f*`` (float64).
+      x_opt_fn: ``d -> [k, d]`` array of all known global minimisers.
+      dims: the supported dimensions: ``None`` for any ``d >= min_dim``, else a tuple.
+      basin_target_fn: ``d -> threshold`` below the gap to the best non-global local minimum,
+        or ``None`` when every local minimum is global (then ``success_basin`` falls back to the
+        run's ``success_target`` and every start lies in the global basin).
+      basin_source: how the basin target was found (literature or numerical search).
+      basin_scale: typical distance between neighbouring local minima; a jump longer than half of
+        it counts as leaving a basin (``freeze_step``), and the polish step is capped below it.
+      curvature_fn: ``d -> L``; plain gradient descent settles only for ``lr < 2 / L``, and the
+        ``auto`` learning-rate grid is built around it. Default (``None``): the largest Hessian
+        eigenvalue at the global minimisers, computed in float64. Set it where the Hessian does
+        not exist at x* (Ackley's cone), with the choice in ``reference``.
+      value_scale_fn: ``d -> magnitude of the terms summed near the optimum``; the resolvable
+        floor of ``f - f*`` is ``4 * eps(dtype) * value_scale``.
+      enforce_box: project iterates onto the box (functions that are lower outside it).
+      reference: the defining paper and the exact form used.
+      tags: free-form tags (``multimodal``, ``separable``, ...).
+      group: COCO-like group used in the report.
+    """
+
+    name: str
+    fn: Callable
+    lower: Callable[[int], np.ndarray]
+    upper: Callable[[int], np.ndarray]
+    f_opt_fn: DimFloat
+    x_opt_fn: Callable[[int], np.ndarray]
+    basin_target_fn: Callable[[int], float | None]
+    basin_source: str
+    basin_scale: float
+    reference: str
+    group: str
+    tags: tuple[str, ...] = ()
+    dims: tuple[int, ...] | None = None
+    min_dim: int = 1
+    enforce_box: bool = False
+    value_scale_fn: DimFloat = dataclasses.field(default=lambda d: 1.0)
+    curvature_fn: DimFloat | None = None
+
+    # -- public API ---------------------------------------------------------------------------
+    def check_dim(self, d: int) -> int:
+        if isinstance(d, bool) or not isinstance(d, int | np.integer):
+            raise TypeError(f"{self.name}: dimension must be an int, got {d!r}")
+        d = int(d)
+        if self.dims is not None and d not in self.dims:
+            raise ValueError(f"{self.name}: dimension {d} not supported; allowed: {list(self.dims)}")
+        if d < self.min_dim:
+            raise ValueError(f"{self.name}: dimension must be >= {self.min_dim}, got {d}")
+        return d
+
+    def value(self, x):
+        """f(x) for x of shape [..., d]; works under jit, vmap and grad."""
+        return self.fn(x)
+
+    def bounds(self, d: int) -> tuple[np.ndarray, np.ndarray]:
+        d = self.check_dim(d)
+        lo = np.broadcast_to(np.asarray(self.lower(d), dtype=np.float64), (d,)).copy()
+        hi = np.broadcast_to(np.asarray(self.upper(d), dtype=np.float64), (d,)).copy()
+        return lo, hi
+
+    def f_opt(self, d: int) -> float:
+        return float(self.f_opt_fn(self.check_dim(d)))
+
+    def x_opt(self, d: int) -> np.ndarray:
+        d = self.check_dim(d)
+        return np.asarray(self.x_opt_fn(d), dtype=np.float64).reshape(-1, d)
+
+    def basin_target(self, d: int) -> float | None:
+        """Threshold on f - f* for 'settled in the global basin'; None when all minima are global."""
+        value = self.basin_target_fn(self.check_dim(d))
+        return None if value is None else float(value)
+
+    def curvature(self, d: int) -> float:
+        d = self.check_dim(d)
+        if self.curvature_fn is not None:
+            return float(self.curvature_fn(d))
+        return _hessian_curvature(self, d)
+
+    def stability_lr(self, d: int) -> float:
+        """2 / L: plain gradient descent cannot settle in a minimum with a larger step size."""
+        return 2.0 / self.curvature(d)
+
+    def resolution_floor(self, d: int, dtype) -> float:
+        """Smallest f - f* this dtype can resolve near the optimum (rounding of the summed terms)."""
+        eps = float(np.finfo(np.dtype(dtype)).eps)
+        return 4.0 * eps * float(self.value_scale_fn(self.check_dim(d)))
+
+    def box_width(self, d: int) -> float:
+        lo, hi = self.bounds(d)
+        return float(np.max(hi - lo))
+
+
+@functools.cache
+def _hessian_curvature(objective: Objective, d: int) -> float:
+    """Largest Hessian eigenvalue over the global minimisers, float64."""
+    hessian = jax.hessian(objective.value)
+    return max(
+        float(np.linalg.eigvalsh(np.asarray(hessian(jnp.asarray(x, dtype=jnp.float64)))).max())
+        for x in objective.x_opt(d)
+    )

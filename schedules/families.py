@@ -1,0 +1,251 @@
+"""The learning-rate schedule families. Each shape maps (u, span, params) to a multiplier of peak,
+where u counts steps after the warmup and span is the post-warmup length (see ``_family.py``)."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from ._family import Family
+from ._registry import register
+
+
+def _all(condition) -> bool:
+    return bool(jnp.all(condition))
+
+
+def _fraction(low_open: bool = False):
+    if low_open:
+        return (lambda v: _all((jnp.asarray(v) > 0) & (jnp.asarray(v) <= 1)), "in (0, 1]")
+    return (lambda v: _all((jnp.asarray(v) >= 0) & (jnp.asarray(v) <= 1)), "in [0, 1]")
+
+
+def _half_cosine(p):
+    """1 at p = 0 down to 0 at p = 1."""
+    return 0.5 * (1.0 + jnp.cos(jnp.pi * jnp.clip(p, 0.0, 1.0)))
+
+
+def _boundary(fraction, span):
+    return jnp.round(jnp.asarray(fraction, dtype=jnp.float64) * span)
+
+
+# -- constant ----------------------------------------------------------------------------------
+
+register(
+    Family(
+        name="constant",
+        shape=lambda u, span, p: jnp.ones_like(u),
+        defaults={"warmup": 0.0},
+        summary="peak at every step (the baseline every other family is tested against)",
+        reference="-",
+    )
+)
+
+# -- step --------------------------------------------------------------------------------------
+
+
+def _step(u, span, p):
+    drops = sum((u >= _boundary(b, span)).astype(u.dtype) for b in p["boundaries"])
+    return jnp.maximum(jnp.asarray(p["factor"], dtype=u.dtype) ** drops, p["end"])
+
+
+register(
+    Family(
+        name="step",
+        shape=_step,
+        defaults={"factor": 0.1, "end": 0.0, "warmup": 0.0},
+        static={"boundaries": (0.5, 0.75)},
+        checks={
+            "factor": _fraction(low_open=True),
+            "end": _fraction(),
+            "boundaries": (
+                lambda b: isinstance(b, tuple | list) and all(0 < x < 1 for x in b),
+                "a list of fractions in (0, 1)",
+            ),
+        },
+        summary="multiply by factor (0.1) at fractions 0.5 and 0.75 of the budget; end is a floor",
+        reference="Krizhevsky et al. (2012); He et al. (2016): step decay x0.1",
+    )
+)
+
+# -- exponential -------------------------------------------------------------------------------
+
+register(
+    Family(
+        name="exponential",
+        shape=lambda u, span, p: jnp.asarray(p["end"], dtype=u.dtype) ** (u / span),
+        defaults={"end": 1e-3, "warmup": 0.0},
+        checks={"end": _fraction(low_open=True)},
+        summary="peak * end^(t / steps): geometric decay to end (default 1e-3: 0 is unreachable)",
+        reference="optax.exponential_decay(init, transition_steps=steps, decay_rate=end)",
+    )
+)
+
+# -- inverse time ------------------------------------------------------------------------------
+
+register(
+    Family(
+        name="inverse_time",
+        shape=lambda u, span, p: 1.0 / (1.0 + (1.0 / jnp.asarray(p["end"], u.dtype) - 1.0) * u / span),
+        defaults={"end": 1e-2, "warmup": 0.0},
+        checks={"end": _fraction(low_open=True)},
+        summary="peak / (1 + k t / steps) with k = 1 / end - 1, so it ends at end (default 0.01)",
+        reference="Robbins & Monro (1951) 1/t rates; Bottou (2012), eta_0 / (1 + k t)",
+    )
+)
+
+# -- linear ------------------------------------------------------------------------------------
+
+register(
+    Family(
+        name="linear",
+        shape=lambda u, span, p: 1.0 + (p["end"] - 1.0) * u / span,
+        defaults={"end": 0.0, "warmup": 0.0},
+        checks={"end": _fraction()},
+        summary="straight line from peak to end * peak",
+        reference="optax.linear_schedule(peak, end * peak, transition_steps=steps)",
+    )
+)
+
+# -- cosine ------------------------------------------------------------------------------------
+
+
+def _cosine(u, span, p):
+    return p["end"] + (1.0 - p["end"]) * _half_cosine(u / span)
+
+
+register(
+    Family(
+        name="cosine",
+        shape=_cosine,
+        defaults={"end": 0.0, "warmup": 0.0},
+        checks={"end": _fraction()},
+        summary="half cosine from peak to end * peak",
+        reference="Loshchilov & Hutter (2017); optax.cosine_decay_schedule(peak, steps, alpha=end)",
+    )
+)
+
+register(
+    Family(
+        name="warmup_cosine",
+        shape=_cosine,
+        defaults={"end": 0.0, "warmup": 0.05},
+        checks={"end": _fraction()},
+        summary="linear warmup over 5% of steps, then half cosine to end * peak",
+        reference="Goyal et al. (2017) warmup; optax.warmup_cosine_decay_schedule",
+    )
+)
+
+# -- cosine with warm restarts (SGDR) ----------------------------------------------------------
+
+
+def _cosine_restarts(u, span, p):
+    cycles = int(p["cycles"])
+    lengths = jnp.asarray(p["mult"], dtype=u.dtype) ** jnp.arange(cycles, dtype=u.dtype)
+    starts = jnp.round(span * jnp.cumsum(lengths) / jnp.sum(lengths))
+    starts = jnp.concatenate([jnp.zeros((1,), u.dtype), starts[:-1]])
+    ends = jnp.concatenate([starts[1:], jnp.reshape(span, (1,))])
+    k = jnp.clip(jnp.sum(u[..., None] >= starts, axis=-1) - 1, 0, cycles - 1)
+    start, stop = starts[k], ends[k]
+    progress = (u - start) / jnp.maximum(stop - start, 1.0)
+    top = jnp.asarray(p["decay"], dtype=u.dtype) ** k.astype(u.dtype)
+    return p["end"] + (top - p["end"]) * _half_cosine(progress)
+
+
+register(
+    Family(
+        name="cosine_restarts",
+        shape=lambda u, span, p: _cosine_restarts(jnp.asarray(u), span, p),
+        defaults={"mult": 2.0, "decay": 1.0, "end": 0.0, "warmup": 0.0},
+        static={"cycles": 4},
+        checks={
+            "mult": (lambda v: _all(jnp.asarray(v) >= 1), ">= 1"),
+            "decay": _fraction(low_open=True),
+            "end": _fraction(),
+            "cycles": (lambda v: isinstance(v, int) and v >= 1, "an int >= 1"),
+        },
+        summary="SGDR: 4 cosine cycles, each mult (2) times longer, the last ending at the budget",
+        reference="Loshchilov & Hutter (2017), SGDR: T_0 = steps (mult - 1) / (mult^cycles - 1)",
+    )
+)
+
+# -- one cycle ---------------------------------------------------------------------------------
+
+
+def _one_cycle(u, span, p):
+    rise = jnp.maximum(_boundary(p["pct_start"], span), 1.0)
+    fall = jnp.maximum(span - rise, 1.0)
+    start, end = p["start"], p["end"]
+    going_up = start + (1.0 - start) * (1.0 - _half_cosine(u / rise))
+    going_down = end + (1.0 - end) * _half_cosine((u - rise) / fall)
+    return jnp.where(u < rise, going_up, going_down)
+
+
+register(
+    Family(
+        name="one_cycle",
+        shape=_one_cycle,
+        defaults={"pct_start": 0.3, "start": 1.0 / 25.0, "end": 1.0 / 25.0 / 1e4, "warmup": 0.0},
+        checks={
+            "pct_start": (lambda v: _all((jnp.asarray(v) > 0) & (jnp.asarray(v) < 1)), "in (0, 1)"),
+            "start": _fraction(low_open=True),
+            "end": _fraction(),
+        },
+        summary="cosine up from peak/25 to peak over 30% of steps, then cosine down to peak/2.5e5",
+        reference=(
+            "Smith & Topin (2019); optax.cosine_onecycle_schedule(steps, peak, pct_start=0.3, "
+            "div_factor=25, final_div_factor=1e4): start = 1/div, end = start/final_div"
+        ),
+    )
+)
+
+# -- triangular (cyclical learning rates) ------------------------------------------------------
+
+
+def _triangular(u, span, p):
+    half = span / (2.0 * p["cycles"])
+    cycle = jnp.floor(u / (2.0 * half))
+    position = jnp.abs(u / half - 2.0 * cycle - 1.0)
+    return p["end"] + (1.0 - p["end"]) * jnp.maximum(0.0, 1.0 - position)
+
+
+register(
+    Family(
+        name="triangular",
+        shape=_triangular,
+        defaults={"cycles": 2.0, "end": 0.0, "warmup": 0.0},
+        checks={"cycles": (lambda v: _all(jnp.asarray(v) > 0), "> 0"), "end": _fraction()},
+        summary="cyclical lr between end * peak and peak, 2 triangles ending at the budget",
+        reference="Smith (2017), cyclical learning rates, triangular policy (base_lr = end * peak)",
+    )
+)
+
+# -- warmup-stable-decay -----------------------------------------------------------------------
+
+_WSD_SHAPES = {
+    "linear": lambda q: 1.0 - q,
+    "cosine": _half_cosine,
+    "sqrt": lambda q: 1.0 - jnp.sqrt(q),
+}
+
+
+def _wsd(u, span, p):
+    length = jnp.maximum(_boundary(p["decay"], span), 1.0)
+    q = jnp.clip((u - (span - length)) / length, 0.0, 1.0)
+    return p["end"] + (1.0 - p["end"]) * _WSD_SHAPES[p["shape"]](q)
+
+
+register(
+    Family(
+        name="wsd",
+        shape=_wsd,
+        defaults={"decay": 0.2, "end": 0.0, "warmup": 0.0},
+        static={"shape": "linear"},
+        checks={
+            "decay": _fraction(low_open=True),
+            "end": _fraction(),
+            "shape": (lambda v: v in _WSD_SHAPES, f"one of {sorted(_WSD_SHAPES)}"),
+        },
+        summary="warmup-stable-decay: peak until the last 20% of steps, then linear to end * peak",
+        reference="Hu et al. (2024), MiniCPM; Haegele et al. (2024): shapes linear, cosine, sqrt (1-sqrt)",
+    )
+)
