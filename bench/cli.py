@@ -1,0 +1,109 @@
+"""Command line: ``python -m bench run|report|list``.
+
+Bad input (config, run directory, report input) prints one line on stderr and exits with status 2;
+nothing already written is removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXAMPLES = """examples:
+  python -m bench run bench/configs/smoke.toml
+  python -m bench run bench/configs/default.toml --out runs/mine --set run.starts=1024
+  python -m bench report runs/default
+  python -m bench list schedules
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Does learning-rate decay make gradient descent find the global minimum?",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    run = verbs.add_parser("run", help="run a config into a run directory and build its report", epilog=EXAMPLES,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("config", help="TOML config, e.g. bench/configs/default.toml")
+    run.add_argument("--out", help="run directory (default: runs/<run.name>)")
+    run.add_argument("--fresh", action="store_true", help="discard what the run directory holds")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a config value, e.g. --set run.starts=1024 --set suite.0.dims=[2]")
+    report = verbs.add_parser("report", help="rebuild tables, figures and report from results.parquet")
+    report.add_argument("dir", help="a run directory written by 'run'")
+    listing = verbs.add_parser("list", help="list registered functions, schedules and optimizers")
+    listing.add_argument("what", nargs="?", choices=["functions", "schedules", "optimizers"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    # Imported here so that --help answers at once, and after bench/__init__ set XLA_FLAGS.
+    from reports import ReportInputError
+
+    from .config import ConfigError
+    from .runner import RunDirError
+
+    try:
+        if args.verb == "run":
+            _run(args)
+        elif args.verb == "report":
+            _report(Path(args.dir))
+        else:
+            _list(args.what)
+    except (ConfigError, RunDirError, ReportInputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        print("interrupted: finished groups are kept; run the same command again to resume", file=sys.stderr)
+        raise SystemExit(130) from None
+
+
+def _run(args) -> None:
+    from . import config as config_module
+    from .runner import run
+
+    config = config_module.load(args.config, args.overrides)
+    out = Path(args.out) if args.out else Path("runs") / config.run.name
+    run(config, out, fresh=args.fresh, log=lambda line: print(line, flush=True))
+    _report(out)
+
+
+def _report(run_dir: Path) -> None:
+    import reports
+
+    built = reports.build(run_dir)
+    print()
+    print(built.headline)
+    print()
+    print(f"report: {built.report_md}")
+    print(f"        {built.report_html}")
+
+
+def _list(what: str | None) -> None:
+    import functions
+    import schedules
+
+    from . import optimizers
+
+    if what in (None, "functions"):
+        print("functions:")
+        for name in functions.names():
+            obj = functions.get(name)
+            dims = "any d" if obj.dims is None else "d = " + ", ".join(map(str, obj.dims))
+            print(f"  {name:18s} {dims:10s} {obj.group}; {obj.reference}")
+    if what in (None, "schedules"):
+        print("schedules:")
+        for name in schedules.names():
+            family = schedules.get(name)
+            params = ", ".join(f"{k}={v}" for k, v in family.parameters().items())
+            print(f"  {name:18s} {family.summary} [{params}]")
+    if what in (None, "optimizers"):
+        print("optimizers:")
+        for name in optimizers.names():
+            opt = optimizers.get(name)
+            print(f"  {name:18s} {opt.summary} ({opt.reference})")

@@ -1,0 +1,228 @@
+"""The engine: one jit-compiled program per (function, dim, optimiser, steps, dtype) runs every
+schedule x learning rate x start of that group.
+
+* Schedules are evaluated up front into a table ``lr[c, t]`` (one row per schedule and peak lr),
+  so a single program serves every family and every lr: nothing vmapped can trigger a recompile.
+* ``vmap`` over table rows x starts, ``lax.scan`` over steps. Only per-start state is carried
+  (x, optimiser state, best f, hitting steps, freeze step, status, oscillation): memory is
+  O(rows x starts x d), never O(steps).
+* Starts are processed in blocks of ``BLOCK`` (fixed, padded), one block per device per call, so
+  results are bit-identical whatever the number of devices or blocks in flight.
+* After the last step each endpoint is *polished* (monotone, step-capped descent) to identify its
+  basin; the same polish from each start gives the start-basin baseline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, PartitionSpec
+
+import functions
+
+from . import optimizers
+
+BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
+POLISH_STEPS_FINAL = 150  # endpoints are already near a minimum
+POLISH_STEPS_START = 400  # starts may be far from one
+POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
+SANE_WIDTHS = 10.0  # an iterate farther than this many box widths outside the box has diverged
+OSCILLATION_WINDOW = 0.05  # oscillation = mean |f_t - f_{t-1}| over this last fraction of steps
+
+STATUS_OK, STATUS_NONFINITE, STATUS_LEFT_RANGE = 0, 1, 2
+
+# Incremented each time a program is traced (= compiled); tests assert on it.
+TRACE_COUNT = {"run": 0, "polish": 0}
+
+
+@dataclasses.dataclass(frozen=True)
+class Program:
+    """Static identity of one compiled program."""
+
+    function: str
+    dim: int
+    optimizer: str
+    steps: int
+    dtype: str
+    n_targets: int
+
+
+def _polish(objective, lo, hi, cap, iterations, x):
+    """Monotone descent with step length capped at ``cap``: f never increases, so it cannot jump
+    into another valley; returns f at the end."""
+    value_and_grad = jax.value_and_grad(objective.value)
+    f0 = objective.value(x)
+    project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
+
+    def body(carry, _):
+        x, f, length = carry
+        _, g = value_and_grad(x)
+        norm = jnp.linalg.norm(g)
+        direction = -g / jnp.where(norm > 0, norm, 1.0)
+        candidate = project(x + length * direction)
+        f_candidate = objective.value(candidate)
+        accept = f_candidate < f
+        x = jnp.where(accept, candidate, x)
+        f = jnp.where(accept, f_candidate, f)
+        length = jnp.where(accept, jnp.minimum(length * 1.5, cap), length * 0.5)
+        return (x, f, length), None
+
+    (x, f, _), _ = jax.lax.scan(body, (x, f0, jnp.asarray(cap / 4, x.dtype)), None, length=iterations)
+    return f
+
+
+def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
+    """One start under one lr row: returns the per-start summary."""
+    objective = functions.get(program.function)
+    steps = program.steps
+    dtype = x0.dtype
+    transform = optimizers.get(program.optimizer).direction()
+    value_and_grad = jax.value_and_grad(objective.value)
+    half_basin = 0.5 * objective.basin_scale
+    window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
+    slack = SANE_WIDTHS * (hi - lo)
+    project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
+
+    def record(f, t, best, hits):
+        best = jnp.minimum(best, f)
+        hits = jnp.where((hits < 0) & (best <= thresholds), t, hits)
+        return best, hits
+
+    def body(carry, inputs):
+        x, state, f_prev, best, hits, freeze, status, wiggle = carry
+        t, lr = inputs
+        f, g = value_and_grad(x)
+        alive = status == STATUS_OK
+        finite = jnp.isfinite(f) & jnp.all(jnp.isfinite(g))
+        best, hits = record(f, t, best, hits)
+        wiggle = wiggle + jnp.where(t >= steps - window + 1, jnp.abs(f - f_prev), 0.0)
+        direction, new_state = transform.update(g, state)
+        candidate = project(x - lr * direction)
+        in_range = jnp.all(jnp.isfinite(candidate)) & jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= slack)
+        move = alive & finite & in_range
+        status = jnp.where(
+            alive & ~finite, STATUS_NONFINITE, jnp.where(alive & ~in_range, STATUS_LEFT_RANGE, status)
+        )
+        jumped = move & (jnp.linalg.norm(candidate - x) > half_basin)
+        freeze = jnp.where(jumped, t + 1, freeze)
+        x = jnp.where(move, candidate, x)
+        state = jax.tree.map(lambda new, old: jnp.where(move, new, old), new_state, state)
+        # A stopped start repeats its last value: later steps add nothing to the oscillation.
+        return (x, state, jnp.where(alive, f, f_prev), best, hits, freeze, status, wiggle), None
+
+    f0 = objective.value(x0)
+    init = (
+        x0,
+        transform.init(x0),
+        f0,
+        jnp.asarray(jnp.inf, dtype),
+        jnp.full(thresholds.shape, -1, jnp.int32),
+        jnp.asarray(0, jnp.int32),
+        jnp.asarray(STATUS_OK, jnp.int8),
+        jnp.asarray(0.0, dtype),
+    )
+    ts = jnp.arange(steps, dtype=jnp.int32)
+    (x, _, f_prev, best, hits, freeze, status, wiggle), _ = jax.lax.scan(body, init, (ts, lrs))
+    f_final = objective.value(x)
+    best, hits = record(f_final, jnp.int32(steps), best, hits)
+    wiggle = wiggle + jnp.where(status == STATUS_OK, jnp.abs(f_final - f_prev), 0.0)
+    return {
+        "x_final": x,
+        "f_final": f_final,
+        "f_best": best,
+        "hits": hits,
+        "freeze_step": freeze,
+        "status": status,
+        "oscillation": wiggle / window,
+    }
+
+
+def _mesh() -> Mesh:
+    return Mesh(np.asarray(jax.devices()), ("blocks",))
+
+
+@functools.cache
+def compiled_run(program: Program, n_rows: int):
+    """The jitted program for one group; blocks [devices, BLOCK, d], table [rows, steps]."""
+    objective = functions.get(program.function)
+    lo_np, hi_np = objective.bounds(program.dim)
+    cap = POLISH_CAP * objective.basin_scale
+
+    def one_block(x0, table, thresholds):
+        lo, hi = jnp.asarray(lo_np, x0.dtype), jnp.asarray(hi_np, x0.dtype)
+        per_start = functools.partial(_trajectory, program, lo, hi)
+        over_starts = jax.vmap(per_start, in_axes=(0, None, None))
+        out = jax.vmap(over_starts, in_axes=(None, 0, None))(x0, table, thresholds)
+        polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_FINAL)
+        out["f_polished"] = jax.vmap(jax.vmap(polish))(out["x_final"])
+        return out
+
+    def run(blocks, table, thresholds):
+        TRACE_COUNT["run"] += 1
+        return jax.vmap(one_block, in_axes=(0, None, None))(blocks, table, thresholds)
+
+    sharded = jax.shard_map(
+        run,
+        mesh=_mesh(),
+        in_specs=(PartitionSpec("blocks"), PartitionSpec(), PartitionSpec()),
+        out_specs=PartitionSpec("blocks"),
+        check_vma=False,  # every block is independent; nothing is replicated across devices
+    )
+    return jax.jit(sharded)
+
+
+@functools.cache
+def compiled_start_polish(function: str, dim: int, dtype: str):
+    objective = functions.get(function)
+    lo_np, hi_np = objective.bounds(dim)
+    cap = POLISH_CAP * objective.basin_scale
+
+    def run(blocks):
+        TRACE_COUNT["polish"] += 1
+        lo, hi = jnp.asarray(lo_np, blocks.dtype), jnp.asarray(hi_np, blocks.dtype)
+        polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_START)
+        return jax.vmap(jax.vmap(polish))(blocks)
+
+    sharded = jax.shard_map(run, mesh=_mesh(), in_specs=PartitionSpec("blocks"), out_specs=PartitionSpec("blocks"), check_vma=False)
+    return jax.jit(sharded)
+
+
+def _blocks(x: np.ndarray, dtype: str):
+    """Pad starts to whole blocks and group them ``devices`` blocks per call."""
+    n, d = x.shape
+    per_call = BLOCK * jax.device_count()
+    padded = math.ceil(n / per_call) * per_call
+    full = np.concatenate([x, np.repeat(x[:1], padded - n, axis=0)]) if padded > n else x
+    full = full.astype(dtype)
+    for start in range(0, padded, per_call):
+        yield full[start : start + per_call].reshape(jax.device_count(), BLOCK, d)
+
+
+def run_group(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: np.ndarray) -> dict:
+    """Run every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d].
+
+    Returns numpy arrays shaped [rows, n, ...].
+    """
+    n = x0.shape[0]
+    fn = compiled_run(program, table.shape[0])
+    table_dev = jnp.asarray(table, dtype=program.dtype)
+    thresholds_dev = jnp.asarray(thresholds, dtype=program.dtype)
+    parts = [fn(jnp.asarray(block), table_dev, thresholds_dev) for block in _blocks(x0, program.dtype)]
+    merged = {}
+    for key in parts[0]:
+        # [calls, devices, rows, BLOCK, ...] -> [rows, starts, ...]
+        stacked = np.stack([np.asarray(p[key]) for p in parts])
+        stacked = np.moveaxis(stacked, 2, 0)
+        merged[key] = stacked.reshape(stacked.shape[0], -1, *stacked.shape[4:])[:, :n]
+    return merged
+
+
+def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray) -> np.ndarray:
+    fn = compiled_start_polish(function, dim, dtype)
+    parts = [np.asarray(fn(jnp.asarray(block))).reshape(-1) for block in _blocks(x0, dtype)]
+    return np.concatenate(parts)[: x0.shape[0]]

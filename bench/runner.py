@@ -1,0 +1,192 @@
+"""Run a config into a run directory: groups -> parts -> results.parquet + run.json -> reports.
+
+A run directory holds ``run.json`` (the config first, then provenance once finished) and, while
+running, ``parts/<group>.parquet``, one per finished group. Running the same config again on the
+directory resumes: finished groups are kept, missing ones computed. Another config is refused
+unless ``fresh``. Files are written to a temporary name and renamed, so an interruption never
+leaves a half-written file behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import jax
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import functions
+
+from . import engine, results
+from .config import Config, success_target
+from .plan import Group, groups, objective_facts
+from .starts import draw_starts
+
+PACKAGES = ("jax", "jaxlib", "optax", "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "matplotlib")
+
+
+class RunDirError(ValueError):
+    """A run directory that cannot be used as asked (exit status 2)."""
+
+
+def _write_atomic(path: Path, write) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _write_json(path: Path, data: dict) -> None:
+    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n"))
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
+            cwd=Path(__file__).resolve().parent,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip() or None
+
+
+def _versions() -> dict[str, str | None]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
+    """Create or check the run directory; returns run.json's content."""
+    run_json = out_dir / "run.json"
+    if fresh and out_dir.exists():
+        for name in ("results.parquet", "run.json", "summary.csv", "report.md", "report.html"):
+            (out_dir / name).unlink(missing_ok=True)
+        for name in ("parts", "tables", "figures"):
+            shutil.rmtree(out_dir / name, ignore_errors=True)
+    if run_json.exists():
+        try:
+            previous = json.loads(run_json.read_text())
+        except json.JSONDecodeError:
+            raise RunDirError(f"--out: {out_dir}/run.json is not valid JSON; use --fresh to start over") from None
+        if previous.get("fingerprint") != config.fingerprint():
+            raise RunDirError(
+                f"--out: {out_dir} holds a run of another config; use another --out or --fresh to overwrite it"
+            )
+        return previous
+    elif out_dir.exists() and any(out_dir.iterdir()):
+        raise RunDirError(f"--out: {out_dir} is not empty and holds no run.json; use an empty or new directory, or --fresh")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    info = {
+        "schema_version": results.SCHEMA_VERSION,
+        "config": config.to_dict(),
+        "fingerprint": config.fingerprint(),
+        "seed": config.run.seed,
+        "status": "running",
+        "objectives": objective_facts(config),
+        "block": engine.BLOCK,
+    }
+    _write_json(run_json, info)
+    return info
+
+
+def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Path:
+    """Compute every missing group, then write results.parquet and complete run.json."""
+    out_dir = Path(out_dir)
+    work = groups(config)
+    info = prepare(config, out_dir, fresh)
+    parts = out_dir / "parts"
+    parts.mkdir(exist_ok=True)
+    results_path = out_dir / "results.parquet"
+    if info.get("status") == "complete" and results_path.exists():
+        log(f"{out_dir}: all {len(work)} groups already computed; rebuilding the report")
+        return results_path
+
+    started = time.time()
+    log(_plan_line(config, work))
+    starts_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    todo = [g for g in work if not (parts / f"{g.key}.parquet").exists()]
+    if len(todo) < len(work):
+        log(f"resuming: {len(work) - len(todo)} of {len(work)} groups already done")
+    for index, group in enumerate(todo, 1):
+        t0 = time.time()
+        table = _run_group(config, group, starts_cache)
+        _write_atomic(parts / f"{group.key}.parquet", lambda p: pq.write_table(table, p))
+        log(f"[{index}/{len(todo)}] {group.key}: {len(group.rows())} schedule x lr rows x "
+            f"{config.run.starts} starts in {time.time() - t0:.1f} s")
+
+    _combine(work, parts, results_path)
+    shutil.rmtree(parts)
+    info.update(
+        status="complete",
+        versions=_versions(),
+        devices=[str(d) for d in jax.devices()],
+        git_commit=_git_commit(),
+        wall_time_s=round(time.time() - started + info.get("wall_time_s", 0.0), 2),
+        finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        command=" ".join(sys.argv),
+    )
+    _write_json(out_dir / "run.json", info)
+    return results_path
+
+
+def _plan_line(config: Config, work: list[Group]) -> str:
+    cells = sum(len(g.schedules) for g in work)
+    trajectories = sum(len(g.rows()) for g in work) * config.run.starts
+    start_steps = sum(len(g.rows()) * g.steps for g in work) * config.run.starts
+    return (
+        f"{len(work)} programs, {cells} cells, {trajectories:,} trajectories, "
+        f"{start_steps / 1e9:.2f} G start-steps on {jax.device_count()} device(s)"
+    )
+
+
+def _run_group(config: Config, group: Group, starts_cache: dict) -> pa.Table:
+    run = config.run
+    objective = functions.get(group.function)
+    cache_key = (group.function, group.dim, group.instance)
+    if cache_key not in starts_cache:
+        x0 = draw_starts(group.function, group.dim, group.instance, run.seed, run.starts)
+        starts_cache.clear()  # keep one set of starts in memory
+        starts_cache[cache_key] = (x0, engine.polish_starts(group.function, group.dim, run.dtype, x0))
+    x0, start_f_polished = starts_cache[cache_key]
+    program = engine.Program(group.function, group.dim, group.optimizer, group.steps, run.dtype, len(run.targets))
+    f_opt = objective.f_opt(group.dim)
+    thresholds = np.array([f_opt + t for t in run.targets])
+    out = engine.run_group(program, x0, group.lr_table(), thresholds)
+    return results.group_table(
+        group,
+        seed=run.seed,
+        targets=run.targets,
+        success_target=success_target(run, objective, group.dim),
+        x0=x0.astype(run.dtype).astype(np.float64),
+        start_f_polished=start_f_polished,
+        out=out,
+    )
+
+
+def _combine(work: list[Group], parts: Path, path: Path) -> None:
+    def write(tmp: Path) -> None:
+        writer = None
+        for group in work:
+            table = pq.read_table(parts / f"{group.key}.parquet")
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table.cast(writer.schema))
+        writer.close()
+
+    _write_atomic(path, write)
+
