@@ -1,0 +1,83 @@
+"""Read a run directory back: run.json and the scalar columns of results.parquet."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+SCHEMA_VERSION = 1
+CELL = ["function", "dim", "instance", "optimizer", "schedule", "steps", "noise"]
+SCALARS = [
+    *CELL,
+    "params",
+    "lr",
+    "start",
+    "split",
+    "f_final",
+    "success_basin",
+    "final_in_global_basin",
+    "success_target",
+    "start_in_global_basin",
+    "diverged",
+    "freeze_step",
+    "oscillation",
+]
+
+
+class ReportInputError(ValueError):
+    """A run directory the report cannot be built from (exit status 2)."""
+
+
+def read_info(run_dir: Path) -> dict:
+    if not run_dir.is_dir():
+        raise ReportInputError(f"report: {str(run_dir)!r} is not a directory; give a run directory written by 'run'")
+    path = run_dir / "run.json"
+    if not path.is_file():
+        raise ReportInputError(f"report: {run_dir} has no run.json; it is not a run directory written by 'run'")
+    try:
+        info = json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ReportInputError(f"report: {path} is not valid JSON ({error}); rerun with --fresh") from None
+    version = info.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ReportInputError(
+            f"report: {path} has schema_version {version!r}; this version reads {SCHEMA_VERSION}"
+        )
+    if info.get("status") != "complete" or not (run_dir / "results.parquet").is_file():
+        raise ReportInputError(
+            f"report: the run in {run_dir} is not finished; run the same 'run' command again to complete it"
+        )
+    return info
+
+
+def read_results(run_dir: Path, info: dict) -> pd.DataFrame:
+    """The scalar columns (list columns stay on disk), with ``hit_*`` columns."""
+    path = run_dir / "results.parquet"
+    try:
+        schema = pq.read_schema(path)
+    except (OSError, ValueError) as error:
+        raise ReportInputError(f"report: {path} cannot be read as parquet ({error})") from None
+    missing = [c for c in SCALARS if c not in schema.names]
+    if missing:
+        raise ReportInputError(f"report: {path} lacks column(s) {missing}; it was not written by 'run'")
+    hits = [c for c in schema.names if c.startswith("hit_")]
+    frame = pq.read_table(path, columns=SCALARS + hits).to_pandas()
+    for column in ("function", "optimizer", "schedule", "noise", "params", "split"):
+        frame[column] = frame[column].astype(str)
+    return frame
+
+
+def read_points(run_dir: Path, function: str, dim: int, optimizer: str) -> pd.DataFrame:
+    """x0 and x_final (list columns) of one (function, dim, optimizer), for the basin maps."""
+    columns = ["function", "dim", "optimizer", "schedule", "lr", "start", "x0", "x_final", "diverged"]
+    table = pq.read_table(
+        run_dir / "results.parquet",
+        columns=columns,
+        filters=[("function", "=", function), ("dim", "=", dim), ("optimizer", "=", optimizer)],
+    )
+    frame = table.to_pandas()
+    frame["schedule"] = frame["schedule"].astype(str)
+    return frame

@@ -1,0 +1,141 @@
+"""Figures: pure functions DataFrame -> matplotlib Figure (no pyplot state), saved as PDF and PNG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.figure import Figure
+
+import schedules
+
+from .tables import ordered
+
+
+def save(figure: Figure, directory: Path, stem: str) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / f"{stem}.pdf", directory / f"{stem}.png"]
+    figure.savefig(paths[0], bbox_inches="tight")
+    figure.savefig(paths[1], bbox_inches="tight", dpi=130)
+    return paths
+
+
+def _label(function: str, dim: int) -> str:
+    return f"{function} {dim}-D"
+
+
+def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> Figure:
+    """Schedule x (function, dim) success rate at lr_best, test half; one panel per optimiser."""
+    optimizers = ordered(summary["optimizer"], optimizer_order)
+    schedule_names = ordered(summary["schedule"], schedule_order)
+    pairs = summary[["function", "dim"]].drop_duplicates().sort_values(["dim", "function"], kind="stable")
+    columns = [_label(f, d) for f, d in pairs.itertuples(index=False)]
+    width = max(6.0, 0.55 * len(columns) + 2.5)
+    height = 0.32 * len(schedule_names) + 1.2
+    figure = Figure(figsize=(width, height * len(optimizers) + 0.6), layout="constrained")
+    axes = figure.subplots(len(optimizers), 1, squeeze=False)[:, 0]
+    for axis, optimizer in zip(axes, optimizers):
+        mine = summary[summary["optimizer"] == optimizer]
+        grid = np.full((len(schedule_names), len(columns)), np.nan)
+        for row in mine.itertuples(index=False):
+            grid[schedule_names.index(row.schedule), columns.index(_label(row.function, row.dim))] = 100 * row.success_rate
+        image = axis.imshow(np.ma.masked_invalid(grid), vmin=0, vmax=100, cmap="viridis", aspect="auto")
+        for (i, j), value in np.ndenumerate(grid):
+            if np.isfinite(value):
+                axis.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=7,
+                          color="white" if value < 60 else "black")
+        axis.set_xticks(range(len(columns)), columns, rotation=45, ha="right", fontsize=8)
+        axis.set_yticks(range(len(schedule_names)), schedule_names, fontsize=8)
+        axis.set_title(f"{optimizer}: success_basin % at the tuned lr (test starts)", fontsize=9)
+    figure.colorbar(image, ax=list(axes), shrink=0.6, label="success %")
+    return figure
+
+
+def success_vs_lr(curves: pd.DataFrame, cells: pd.DataFrame, schedule_order: list[str],
+                  optimizer_order: list[str], stability_lr: float | None) -> Figure:
+    """One (function, dim): test success rate against peak lr, a line per schedule, a panel per
+    optimiser; dashed: the start-basin baseline; dotted: 2/L (plain GD cannot settle above it)."""
+    optimizers = ordered(curves["optimizer"], optimizer_order)
+    figure = Figure(figsize=(4.2 * len(optimizers), 3.4), layout="constrained")
+    axes = figure.subplots(1, len(optimizers), squeeze=False, sharey=True)[0]
+    colours = _schedule_colours(schedule_order)
+    for axis, optimizer in zip(axes, optimizers):
+        mine = curves[curves["optimizer"] == optimizer]
+        for schedule in ordered(mine["schedule"], schedule_order):
+            line = mine[mine["schedule"] == schedule].sort_values("lr")
+            axis.plot(line["lr"], 100 * line["success_rate"], marker="o", markersize=3, linewidth=1.2,
+                      label=schedule, color=colours[schedule],
+                      linestyle="-" if schedule != "constant" else "--")
+            best = cells[(cells["optimizer"] == optimizer) & (cells["schedule"] == schedule)]
+            if not best.empty:
+                axis.plot(best["lr_best"], 100 * best["success_rate"], marker="*", markersize=9,
+                          color=colours[schedule], linestyle="none")
+        if len(mine):
+            axis.axhline(100 * mine["baseline_rate"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
+        if stability_lr is not None and optimizer == "sgd":
+            axis.axvline(stability_lr, color="black", linestyle=":", linewidth=0.8)
+        axis.set_xscale("log")
+        axis.set_xlabel("peak learning rate")
+        axis.set_title(optimizer, fontsize=9)
+        axis.set_ylim(-3, 103)
+    axes[0].set_ylabel("success_basin % (test starts)")
+    axes[-1].legend(fontsize=6, loc="best", ncols=2)
+    return figure
+
+
+def schedule_shapes(names: list[str], steps: int) -> Figure:
+    """Every schedule family used, lr / peak against the step, at its default parameters."""
+    figure = Figure(figsize=(7.0, 3.8), layout="constrained")
+    axis = figure.subplots()
+    t = np.arange(steps + 1)
+    colours = _schedule_colours(names)
+    for name in names:
+        axis.plot(t, np.asarray(schedules.get(name)(peak=1.0, steps=steps)(t)), label=name,
+                  color=colours[name], linewidth=1.2)
+    axis.set_xlabel("step")
+    axis.set_ylabel("lr / peak")
+    axis.set_title(f"schedule families at their defaults ({steps} steps)", fontsize=9)
+    axis.legend(fontsize=7, ncols=2)
+    return figure
+
+
+def basin_map(points: pd.DataFrame, panels: list[tuple[str, float]], x_opt: np.ndarray, scale: float,
+              bounds: tuple[np.ndarray, np.ndarray], title: str) -> Figure:
+    """2-D: each start drawn where it starts, coloured by the basin its final iterate ends in, as
+    the Chebyshev ring of that basin around the global one (0 = global), in units of the basin
+    scale; black = diverged. One panel per (schedule, lr)."""
+    figure = Figure(figsize=(3.3 * len(panels) + 0.8, 3.4), layout="constrained")
+    axes = figure.subplots(1, len(panels), squeeze=False)[0]
+    rings = 6
+    colours = ListedColormap(["#1a9850", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026", "#5e3c99"])
+    norm = BoundaryNorm(np.arange(-0.5, rings + 1.5), colours.N)
+    image = None
+    for axis, (schedule, lr) in zip(axes, panels):
+        rows = points[(points["schedule"] == schedule) & np.isclose(points["lr"], lr)]
+        x0 = np.stack(rows["x0"].to_numpy())
+        end = np.stack(rows["x_final"].to_numpy())
+        ring = np.max(np.abs(np.round((end - x_opt) / scale)), axis=1)
+        ring = np.minimum(ring, rings)
+        ok = ~rows["diverged"].to_numpy()
+        image = axis.scatter(x0[ok, 0], x0[ok, 1], c=ring[ok], cmap=colours, norm=norm, s=2, linewidths=0)
+        axis.scatter(x0[~ok, 0], x0[~ok, 1], c="black", s=2, linewidths=0)
+        axis.set_xlim(bounds[0][0], bounds[1][0])
+        axis.set_ylim(bounds[0][1], bounds[1][1])
+        axis.set_aspect("equal")
+        share = 100.0 * np.mean(ring[ok] == 0) if ok.any() else 0.0
+        axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in global basin: {share:.1f}%", fontsize=8)
+        axis.tick_params(labelsize=7)
+    colourbar = figure.colorbar(image, ax=list(axes), ticks=range(rings + 1), shrink=0.8)
+    colourbar.set_label("ring of the end basin (0 = global)", fontsize=8)
+    figure.suptitle(title, fontsize=9)
+    return figure
+
+
+def _schedule_colours(names: list[str]) -> dict[str, tuple]:
+    from matplotlib import colormaps
+
+    palette = colormaps["tab20"].colors
+    everything = list(dict.fromkeys(list(schedules.names()) + list(names)))
+    return {name: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, name in enumerate(everything)}

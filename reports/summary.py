@@ -1,0 +1,170 @@
+"""From the results table to one row per cell: lr chosen on the tune half, rates on the test half.
+
+A *cell* is (function, dim, instance, optimizer, schedule, steps, noise); its candidates are the
+(peak lr, params) pairs of the grid. All functions here are DataFrame -> DataFrame.
+
+Choice of ``lr_best`` (DESIGN.md, Fair comparison), on the tune half only: highest
+``success_basin`` rate; ties broken by lower mean ``f_final`` (a diverged start counts as +inf, so
+a candidate with any divergence loses a tie to one without), then by the smaller lr.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ._load import CELL
+from .stats import ALPHA, holm, mcnemar_exact, wilson
+
+BASELINE_SCHEDULE = "constant"
+CANDIDATE = [*CELL, "lr", "params"]
+TABLE = ["function", "dim", "instance", "steps", "noise"]  # one success table (and Holm family) each
+
+
+def candidate_rates(results: pd.DataFrame, split: str) -> pd.DataFrame:
+    """Per (cell, lr, params) on one split: n and the rate of each success column."""
+    part = results[results["split"] == split].copy()
+    part["f_for_ties"] = np.where(part["diverged"], np.inf, part["f_final"])
+    grouped = part.groupby(CANDIDATE, observed=True, sort=True)
+    out = grouped.agg(
+        n=("success_basin", "size"),
+        successes=("success_basin", "sum"),
+        success_rate=("success_basin", "mean"),
+        final_in_global_rate=("final_in_global_basin", "mean"),
+        baseline_rate=("start_in_global_basin", "mean"),
+        diverged_rate=("diverged", "mean"),
+        mean_f_final=("f_for_ties", "mean"),
+    )
+    return out.reset_index()
+
+
+def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: ``lr_best`` and ``params_best`` from the tune half, and whether lr sits at the grid edge."""
+    tune = candidate_rates(results, "tune")
+    ordered = tune.sort_values(
+        [*CELL, "success_rate", "mean_f_final", "lr"],
+        ascending=[True] * len(CELL) + [False, True, True],
+        kind="stable",
+    )
+    best = ordered.groupby(CELL, observed=True, sort=True).head(1)
+    grid = tune.groupby(CELL, observed=True)["lr"].agg(lr_min="min", lr_max="max", lr_count="nunique")
+    best = best.merge(grid.reset_index(), on=CELL)
+    at_edge = (best["lr_count"] > 1) & ((best["lr"] == best["lr_min"]) | (best["lr"] == best["lr_max"]))
+    return pd.DataFrame(
+        {
+            **{c: best[c] for c in CELL},
+            "lr_best": best["lr"],
+            "params_best": best["params"],
+            "lr_at_edge": at_edge,
+            "tune_rate": best["success_rate"],
+        }
+    ).reset_index(drop=True)
+
+
+def at_best(results: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
+    """The test-half rows of every cell at its chosen lr and params."""
+    test = results[results["split"] == "test"]
+    keys = choice[[*CELL, "lr_best", "params_best"]].rename(columns={"lr_best": "lr", "params_best": "params"})
+    return test.merge(keys, on=[*CELL, "lr", "params"])
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """summary.csv: one row per cell (DESIGN.md, Run directory), with tests against constant lr."""
+    choice = choose_lr(results)
+    rows = at_best(results, choice)
+    grouped = rows.groupby(CELL, observed=True, sort=True)
+    summary = grouped.agg(
+        n=("success_basin", "size"),
+        successes=("success_basin", "sum"),
+        final_in_global=("final_in_global_basin", "sum"),
+        baseline=("start_in_global_basin", "sum"),
+        target_successes=("success_target", "sum"),
+        diverged=("diverged", "sum"),
+        median_freeze_step=("freeze_step", "median"),
+        median_oscillation=("oscillation", "median"),
+    ).reset_index()
+    summary = summary.merge(choice, on=CELL)
+    n = summary["n"].to_numpy()
+    summary["success_rate"] = summary["successes"] / n
+    summary["ci_low"], summary["ci_high"] = wilson(summary["successes"], n)
+    summary["final_in_global_rate"] = summary["final_in_global"] / n
+    summary["baseline_rate"] = summary["baseline"] / n
+    summary["target_rate"] = summary["target_successes"] / n
+    summary["diverged_rate"] = summary["diverged"] / n
+    summary = _escape_gain(summary)
+    summary = summary.merge(_against_constant(rows, choice), on=CELL, how="left")
+    return summary[_COLUMNS]
+
+
+_COLUMNS = [
+    *CELL,
+    "n",
+    "successes",
+    "success_rate",
+    "ci_low",
+    "ci_high",
+    "lr_best",
+    "lr_at_edge",
+    "params_best",
+    "tune_rate",
+    "baseline_rate",
+    "final_in_global_rate",
+    "escape_gain",
+    "escape_gain_is_bound",
+    "target_rate",
+    "diverged_rate",
+    "median_freeze_step",
+    "median_oscillation",
+    "vs_constant_diff",
+    "vs_constant_wins",
+    "vs_constant_losses",
+    "vs_constant_p",
+    "vs_constant_p_holm",
+]
+
+
+def _escape_gain(summary: pd.DataFrame) -> pd.DataFrame:
+    """rate(final in global basin) / rate(start in global basin); with no start in the global
+    basin, a lower bound using the Wilson upper limit of the baseline rate (DESIGN.md, Success)."""
+    n = summary["n"].to_numpy()
+    baseline = summary["baseline"].to_numpy()
+    _, baseline_high = wilson(baseline, n)
+    denominator = np.where(baseline > 0, baseline / n, baseline_high)
+    summary["escape_gain"] = summary["final_in_global_rate"].to_numpy() / denominator
+    summary["escape_gain_is_bound"] = baseline == 0
+    return summary
+
+
+def _against_constant(rows: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
+    """Exact McNemar test of each schedule against constant lr (same optimiser, same test starts),
+    Holm-corrected within each success table."""
+    base_keys = [c for c in CELL if c != "schedule"]
+    constant = rows[rows["schedule"] == BASELINE_SCHEDULE][[*base_keys, "start", "success_basin"]]
+    paired = rows.merge(constant, on=[*base_keys, "start"], suffixes=("", "_constant"))
+    out = []
+    for keys, cell in paired.groupby(CELL, observed=True, sort=True):
+        if keys[CELL.index("schedule")] == BASELINE_SCHEDULE:
+            continue
+        wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_constant"])
+        diff = cell["success_basin"].mean() - cell["success_basin_constant"].mean()
+        out.append({**dict(zip(CELL, keys)), "vs_constant_diff": diff, "vs_constant_wins": wins,
+                    "vs_constant_losses": losses, "vs_constant_p": p})
+    tests = pd.DataFrame(out, columns=[*CELL, "vs_constant_diff", "vs_constant_wins", "vs_constant_losses", "vs_constant_p"])
+    if tests.empty:
+        tests["vs_constant_p_holm"] = pd.Series(dtype=float)
+        return tests
+    tests["vs_constant_p_holm"] = tests.groupby(TABLE, observed=True)["vs_constant_p"].transform(
+        lambda p: holm(p.to_numpy())
+    )
+    return tests
+
+
+def significant(summary: pd.DataFrame) -> pd.Series:
+    """+1 (better than constant lr), -1 (worse) or 0, at Holm-adjusted ALPHA."""
+    sign = np.sign(summary["vs_constant_diff"].fillna(0.0))
+    return (sign * (summary["vs_constant_p_holm"].fillna(1.0) < ALPHA)).astype(int)
+
+
+def rate_curves(results: pd.DataFrame) -> pd.DataFrame:
+    """Test-half success rate per (cell, lr): the success-vs-lr curves."""
+    return candidate_rates(results, "test")

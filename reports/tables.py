@@ -1,0 +1,93 @@
+"""Tables: pure functions summary -> DataFrame of formatted cells, and writers to Markdown and
+LaTeX (booktabs). Marks: ``↑``/``↓`` = better/worse than constant lr (exact McNemar, Holm-adjusted
+p < 0.05); ``†`` = the best lr lies at the edge of the grid (widen the grid)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .summary import BASELINE_SCHEDULE, significant
+
+BASELINE_ROW = "start basin (baseline)"
+MARKS = {1: " ↑", -1: " ↓", 0: ""}
+LATEX_MARKS = {"↑": r"$\uparrow$", "↓": r"$\downarrow$", "†": r"$^\dagger$"}
+
+
+def percent(rate: float) -> str:
+    return f"{100.0 * rate:.1f}"
+
+
+def rate_with_interval(rate: float, low: float, high: float) -> str:
+    return f"{percent(rate)} [{percent(low)}, {percent(high)}]"
+
+
+def ordered(values, order: list[str]) -> list[str]:
+    """values in the given order (unknown ones last, alphabetically)."""
+    present = list(dict.fromkeys(values))
+    return [v for v in order if v in present] + sorted(v for v in present if v not in order)
+
+
+def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> pd.DataFrame:
+    """One (function, dim) table: schedules x optimizers, success % with Wilson 95% interval and lr*."""
+    marks = significant(cells)
+    schedules = ordered(cells["schedule"], schedule_order)
+    optimizers = ordered(cells["optimizer"], optimizer_order)
+    table = pd.DataFrame(index=pd.Index(schedules + [BASELINE_ROW], name="schedule"))
+    for optimizer in optimizers:
+        rate_column, lr_column = f"{optimizer}: success % [95% CI]", f"{optimizer}: lr*"
+        table[rate_column], table[lr_column] = "–", "–"
+        mine = cells[cells["optimizer"] == optimizer]
+        for index, row in mine.iterrows():
+            mark = MARKS[int(marks.loc[index])]
+            table.loc[row["schedule"], rate_column] = rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+            table.loc[row["schedule"], lr_column] = f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else "")
+        if not mine.empty:
+            table.loc[BASELINE_ROW, rate_column] = percent(mine["baseline_rate"].iloc[0])
+            table.loc[BASELINE_ROW, lr_column] = ""
+    return table
+
+
+def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> pd.DataFrame:
+    """Schedules x optimizers: mean success % over the (function, dim) tables, and how many of them
+    the schedule wins / loses against constant lr (Holm-adjusted, within each table)."""
+    summary = summary.assign(mark=significant(summary))
+    schedules = ordered(summary["schedule"], schedule_order)
+    optimizers = ordered(summary["optimizer"], optimizer_order)
+    table = pd.DataFrame(index=pd.Index(schedules + [BASELINE_ROW], name="schedule"))
+    for optimizer in optimizers:
+        mine = summary[summary["optimizer"] == optimizer]
+        mean_rate = mine.groupby("schedule")["success_rate"].mean()
+        wins = mine.groupby("schedule")["mark"].agg(lambda m: int(np.sum(m > 0)))
+        losses = mine.groupby("schedule")["mark"].agg(lambda m: int(np.sum(m < 0)))
+        rate_column, record_column = f"{optimizer}: mean success %", f"{optimizer}: W/L vs constant"
+        table[rate_column] = [percent(mean_rate[s]) if s in mean_rate else "–" for s in schedules] + [
+            percent(mine.drop_duplicates(["function", "dim", "instance"])["baseline_rate"].mean()) if len(mine) else "–"
+        ]
+        table[record_column] = [
+            ("–" if s == BASELINE_SCHEDULE else f"{wins[s]}/{losses[s]}") if s in wins else "–" for s in schedules
+        ] + [""]
+    return table
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    return table.to_markdown(tablefmt="github")
+
+
+def to_latex(table: pd.DataFrame, caption: str) -> str:
+    def latex_marks(text: str) -> str:
+        for mark, latex in LATEX_MARKS.items():
+            text = text.replace(mark, latex)
+        return text
+
+    styler = table.style.format(escape="latex").format_index(escape="latex", axis=0).format_index(escape="latex", axis=1)
+    body = styler.to_latex(hrules=True, caption=caption, position="htbp", column_format="l" + "r" * table.shape[1])
+    return latex_marks(body.replace("–", "--"))
+
+
+def write(table: pd.DataFrame, directory: Path, stem: str, caption: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / f"{stem}.md").write_text(f"{caption}\n\n{to_markdown(table)}\n")
+    (directory / f"{stem}.tex").write_text(to_latex(table, caption))
