@@ -120,7 +120,7 @@ class Objective:
 @functools.cache
 def _hessian_curvature(objective: Objective, d: int) -> float:
     """Largest Hessian eigenvalue over the global minimisers, float64."""
-    hessian = jax.hessian(objective.value)
+    hessian = jax.jit(jax.hessian(objective.value))
     return max(
         float(np.linalg.eigvalsh(np.asarray(hessian(jnp.asarray(x, dtype=jnp.float64)))).max())
         for x in objective.x_opt(d)

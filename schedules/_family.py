@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 # shape(u, span, params) -> multiplier of peak, for u in [0, span], span = steps - warmup steps.
 Shape = Callable[[jax.Array, jax.Array, Mapping[str, jax.Array]], jax.Array]
@@ -82,7 +83,7 @@ class Family:
 
     def _check(self, numeric: Mapping[str, object], static: Mapping[str, object]) -> None:
         warmup = numeric["warmup"]
-        if is_concrete(warmup) and not bool(jnp.all((0.0 <= jnp.asarray(warmup)) & (jnp.asarray(warmup) < 1.0))):
+        if is_concrete(warmup) and not bool(np.all((0.0 <= np.asarray(warmup)) & (np.asarray(warmup) < 1.0))):
             raise ValueError(f"{self.name}: warmup must be a fraction in [0, 1), got warmup={warmup}")
         for key, (predicate, allowed) in self.checks.items():
             value = numeric.get(key, static.get(key))

@@ -4,19 +4,21 @@ where u counts steps after the warmup and span is the post-warmup length (see ``
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
 from ._family import Family
 from ._registry import register
 
 
+# Checks run on concrete values only, in numpy: jnp inside a trace would give tracers.
 def _all(condition) -> bool:
-    return bool(jnp.all(condition))
+    return bool(np.all(condition))
 
 
 def _fraction(low_open: bool = False):
     if low_open:
-        return (lambda v: _all((jnp.asarray(v) > 0) & (jnp.asarray(v) <= 1)), "in (0, 1]")
-    return (lambda v: _all((jnp.asarray(v) >= 0) & (jnp.asarray(v) <= 1)), "in [0, 1]")
+        return (lambda v: _all((np.asarray(v) > 0) & (np.asarray(v) <= 1)), "in (0, 1]")
+    return (lambda v: _all((np.asarray(v) >= 0) & (np.asarray(v) <= 1)), "in [0, 1]")
 
 
 def _half_cosine(p):
@@ -158,7 +160,7 @@ register(
         defaults={"mult": 2.0, "decay": 1.0, "end": 0.0, "warmup": 0.0},
         static={"cycles": 4},
         checks={
-            "mult": (lambda v: _all(jnp.asarray(v) >= 1), ">= 1"),
+            "mult": (lambda v: _all(np.asarray(v) >= 1), ">= 1"),
             "decay": _fraction(low_open=True),
             "end": _fraction(),
             "cycles": (lambda v: isinstance(v, int) and v >= 1, "an int >= 1"),
@@ -186,7 +188,7 @@ register(
         shape=_one_cycle,
         defaults={"pct_start": 0.3, "start": 1.0 / 25.0, "end": 1.0 / 25.0 / 1e4, "warmup": 0.0},
         checks={
-            "pct_start": (lambda v: _all((jnp.asarray(v) > 0) & (jnp.asarray(v) < 1)), "in (0, 1)"),
+            "pct_start": (lambda v: _all((np.asarray(v) > 0) & (np.asarray(v) < 1)), "in (0, 1)"),
             "start": _fraction(low_open=True),
             "end": _fraction(),
         },
@@ -213,7 +215,7 @@ register(
         name="triangular",
         shape=_triangular,
         defaults={"cycles": 2.0, "end": 0.0, "warmup": 0.0},
-        checks={"cycles": (lambda v: _all(jnp.asarray(v) > 0), "> 0"), "end": _fraction()},
+        checks={"cycles": (lambda v: _all(np.asarray(v) > 0), "> 0"), "end": _fraction()},
         summary="cyclical lr between end * peak and peak, 2 triangles ending at the budget",
         reference="Smith (2017), cyclical learning rates, triangular policy (base_lr = end * peak)",
     )
