@@ -153,14 +153,14 @@ register(
 
 
 def _griewank(x):
-    # 1 - prod c_i = sum_i (prod_{j<i} c_j) (1 - c_i), with 1 - c_i = 2 sin(x_i / (2 sqrt i))^2:
-    # no cancellation near the optimum.
-    i = jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype)
-    root = jnp.sqrt(i)
-    c = jnp.cos(x / root)
+    # 1 - prod c_i = sum_i (prod_{j<i} c_j) (1 - c_i), c_i = cos(x_i / sqrt i): no cancellation
+    # near the optimum. 1 - c_i = 2 sin^2(x_i / (2 sqrt i)) = 2 sin2_pi(x_i / (2 pi sqrt i)), so one
+    # sine of an exactly reduced argument gives both c_i and 1 - c_i.
+    root = jnp.sqrt(jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype))
+    one_minus_c = 2.0 * sin2_pi(x / (2.0 * jnp.pi * root))
+    c = 1.0 - one_minus_c
     before = jnp.cumprod(jnp.concatenate([jnp.ones_like(c[..., :1]), c[..., :-1]], axis=-1), axis=-1)
-    one_minus_prod = jnp.sum(before * 2.0 * jnp.sin(x / (2.0 * root)) ** 2, axis=-1)
-    return jnp.sum(x**2, axis=-1) / 4000.0 + one_minus_prod
+    return jnp.sum(x**2, axis=-1) / 4000.0 + jnp.sum(before * one_minus_c, axis=-1)
 
 
 register(

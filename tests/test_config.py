@@ -1,0 +1,115 @@
+"""Config validation: every bad value gets one line naming the field, the value and what is
+allowed; the CLI exits with status 2 and no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import config
+from bench.config import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = """
+[run]
+name = "t"
+starts = 16
+steps = 20
+[[suite]]
+functions = ["rastrigin"]
+dims = [2]
+optimizers = ["sgd"]
+schedules = ["constant", "cosine"]
+lr = { min = 1e-3, max = 1e-1, num = 3 }
+"""
+
+
+def load_text(tmp_path, text, overrides=()):
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    return config.load(path, list(overrides))
+
+
+def test_presets_load():
+    for path in sorted((ROOT / "bench" / "configs").glob("*.toml")):
+        loaded = config.load(path)
+        assert loaded.run.name == path.stem
+
+
+def test_good_config_and_overrides(tmp_path):
+    loaded = load_text(tmp_path, GOOD, ["run.starts=64", "suite.0.dims=[2, 3]", "run.dtype=float64"])
+    assert loaded.run.starts == 64 and loaded.suites[0].dims == (2, 3) and loaded.run.dtype == "float64"
+    assert loaded.run.target is None  # the dtype's default, raised to each function's floor
+
+
+@pytest.mark.parametrize(
+    "old,new,message",
+    [
+        ('starts = 16', 'starts = 0', r"run.starts: 0 is not allowed; must be an integer >= 2"),
+        ('starts = 16', 'starts = "many"', r"run.starts: 'many' is not allowed"),
+        ('steps = 20', 'steps = 2.5', r"run.steps: 2.5 is not allowed; must be an integer >= 1"),
+        ('steps = 20', 'steps = 20\ndtype = "float16"', r"run.dtype: 'float16' is not allowed; allowed: float32, float64"),
+        ('steps = 20', 'steps = 20\ntarget = 1e-8', r"run.target: 1e-08 is below what float32 resolves for rastrigin d=2"),
+        ('steps = 20', 'steps = 20\ntargets = [-1.0]', r"run.targets: -1.0 is not allowed; must be a positive finite number"),
+        ('steps = 20', 'steps = 20\nsteps_typo = 3', r"run: unknown key 'steps_typo'"),
+        ('["rastrigin"]', '["rastrign"]', r"suite\[0\].functions: 'rastrign' is not a known name; allowed: sphere"),
+        ('dims = [2]', 'dims = []', r"suite\[0\].dims: \[\] is not allowed; give a non-empty list"),
+        ('dims = [2]', 'dims = [0]', r"suite\[0\].dims: 0 is not allowed; must be an integer >= 1"),
+        ('["sgd"]', '["sgdd"]', r"suite\[0\].optimizers: 'sgdd' is not a known name; allowed: sgd"),
+        ('["constant", "cosine"]', '["constant", "constant"]', r"suite\[0\].schedules: 'constant' is listed twice"),
+        ('min = 1e-3', 'min = 1.0', r"suite\[0\].lr: min = 1 is above max = 0.1"),
+        ('num = 3', 'num = 0', r"suite\[0\].lr.num: 0 is not allowed; must be an integer >= 1"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = 0.1', r"suite\[0\].lr: 0.1 is not allowed; use"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { max = 1e-1, num = 3 }', r"suite\[0\].lr.min: missing"),
+        ('dims = [2]', 'dims = [2]\ninstances = [3]', r"suite\[0\].instances: \[3\] is not allowed"),
+    ],
+)
+def test_bad_values_name_field_value_and_what_is_allowed(tmp_path, old, new, message):
+    assert old in GOOD
+    with pytest.raises(ConfigError, match=message):
+        load_text(tmp_path, GOOD.replace(old, new, 1))
+
+
+def test_two_dimensional_function_in_a_10d_suite(tmp_path):
+    text = GOOD.replace('["rastrigin"]', '["himmelblau"]').replace("dims = [2]", "dims = [2, 10]")
+    with pytest.raises(ConfigError, match=r"suite\[0\].dims: himmelblau: dimension 10 not supported"):
+        load_text(tmp_path, text)
+
+
+def test_missing_file_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        config.load(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        load_text(tmp_path, "[run\nname=")
+
+
+def test_bad_override(tmp_path):
+    with pytest.raises(ConfigError, match=r"--set: 'run.starts' is not allowed; use KEY=VALUE"):
+        load_text(tmp_path, GOOD, ["run.starts"])
+    with pytest.raises(ConfigError, match="suite index '5' does not exist"):
+        load_text(tmp_path, GOOD, ["suite.5.dims=[2]"])
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["run", "{bad}"], "error: suite[0].functions: 'rastrign' is not a known name"),
+        (["run", "{missing}"], "does not exist"),
+        (["run", "{good}", "--set", "run.starts=1"], "error: run.starts: 1 is not allowed"),
+        (["report", "{tmp}"], "has no run.json"),
+    ],
+)
+def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    (tmp_path / "bad.toml").write_text(GOOD.replace('["rastrigin"]', '["rastrign"]'))
+    (tmp_path / "good.toml").write_text(GOOD)
+    paths = {"bad": tmp_path / "bad.toml", "good": tmp_path / "good.toml",
+             "missing": tmp_path / "missing.toml", "tmp": tmp_path}
+    argv = [a.format(**paths) for a in args]
+    done = subprocess.run([sys.executable, "-m", "bench", *argv], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], done.stderr
+    assert "Traceback" not in done.stderr

@@ -1,0 +1,166 @@
+"""A small real run through the CLI pieces: the run directory of DESIGN.md, resuming, refusal of a
+foreign directory, the report rebuilt from results.parquet alone, and what is known about 2-D
+Rastrigin (constant lr ~ start-basin baseline; linear and cosine decay settle almost every start)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import reports
+from bench import config, runner
+from bench.runner import RunDirError
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = """
+[run]
+name = "e2e"
+seed = 0
+starts = 1024
+steps = 2000
+targets = [1e-1, 1e-3]
+
+[[suite]]
+functions = ["rastrigin"]
+dims = [2]
+optimizers = ["sgd"]
+schedules = ["constant", "linear", "cosine"]
+lr = { min = 4e-3, max = 3.2e-2, num = 4 }
+
+[[suite]]
+functions = ["sphere"]
+dims = [3]
+optimizers = ["adam"]
+schedules = ["constant", "cosine"]
+lr = { auto = true, num = 2 }
+"""
+RESULT_COLUMNS = ["function", "dim", "instance", "optimizer", "schedule", "params", "lr", "steps", "noise",
+                  "seed", "start", "split", "x0", "x_final", "f_final", "f_best", "f_polished", "success_basin",
+                  "final_in_global_basin", "success_target", "start_in_global_basin", "diverged", "freeze_step",
+                  "oscillation", "hit_1e-01", "hit_1e-03"]
+SUMMARY_COLUMNS = ["function", "dim", "instance", "optimizer", "schedule", "steps", "noise", "n", "successes",
+                   "success_rate", "ci_low", "ci_high", "lr_best", "baseline_rate"]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    base = tmp_path_factory.mktemp("e2e")
+    path = base / "e2e.toml"
+    path.write_text(CONFIG)
+    out = base / "run"
+    runner.run(config.load(path), out, log=lambda line: None)
+    reports.build(out)
+    return out
+
+
+def test_run_directory_holds_every_contract_file(run_dir):
+    for name in ("results.parquet", "run.json", "summary.csv", "report.md", "report.html",
+                 "tables/headline.md", "tables/headline.tex", "tables/success_rastrigin_d2.md",
+                 "tables/success_rastrigin_d2.tex", "figures/success_heatmap.pdf", "figures/success_heatmap.png",
+                 "figures/schedule_shapes.png", "figures/success_vs_lr_rastrigin_d2.pdf",
+                 "figures/basin_map_rastrigin_d2.png"):
+        assert (run_dir / name).is_file(), name
+    assert not (run_dir / "parts").exists()
+    assert "\\toprule" in (run_dir / "tables/success_rastrigin_d2.tex").read_text()
+
+
+def test_results_table_schema_and_size(run_dir):
+    table = pq.read_table(run_dir / "results.parquet")
+    assert set(RESULT_COLUMNS) <= set(table.column_names)
+    # rastrigin: 3 schedules x 4 lr x 1024 starts; sphere: 2 schedules x 2 lr x 1024 starts
+    assert table.num_rows == 3 * 4 * 1024 + 2 * 2 * 1024
+    frame = table.select(["start", "split", "hit_1e-03", "f_final", "diverged"]).to_pandas()
+    assert set(frame.loc[frame["start"] % 2 == 0, "split"]) == {"tune"}
+    assert set(frame.loc[frame["start"] % 2 == 1, "split"]) == {"test"}
+    assert frame["f_final"].notna().all() and (frame["hit_1e-03"] >= -1).all()
+
+
+def test_run_json_provenance(run_dir):
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["schema_version"] == 1 and info["status"] == "complete" and info["seed"] == 0
+    assert info["config"]["run"]["starts"] == 1024
+    assert info["versions"]["jax"] and info["devices"] and info["wall_time_s"] > 0
+    assert "git_commit" in info
+
+
+def test_summary_has_the_contract_columns_and_no_nan_rates(run_dir):
+    summary = pd.read_csv(run_dir / "summary.csv")
+    assert set(SUMMARY_COLUMNS) <= set(summary.columns)
+    assert len(summary) == 5 and (summary["n"] == 512).all()
+    assert summary[["success_rate", "ci_low", "ci_high", "baseline_rate"]].notna().all().all()
+    assert (summary["ci_low"] < summary["ci_high"]).all()
+
+
+def test_what_is_known_about_2d_rastrigin(run_dir):
+    summary = pd.read_csv(run_dir / "summary.csv")
+    rastrigin = summary[summary["function"] == "rastrigin"].set_index("schedule")
+    baseline = rastrigin["baseline_rate"].iloc[0]
+    assert 0.0 < baseline < 0.04  # the global basin is about 1% of the box
+    constant = rastrigin.loc["constant"]
+    assert constant["ci_low"] <= baseline <= constant["ci_high"]  # constant lr finds only its own basin
+    for decay in ("linear", "cosine"):
+        assert rastrigin.loc[decay, "success_rate"] > 0.85
+        assert rastrigin.loc[decay, "vs_constant_p_holm"] < 1e-6
+        assert rastrigin.loc[decay, "lr_best"] > 5.04e-3  # the peak starts above 2/L
+
+
+def test_sphere_control_has_one_basin_and_cosine_converges(run_dir):
+    summary = pd.read_csv(run_dir / "summary.csv")
+    sphere = summary[summary["function"] == "sphere"].set_index("schedule")
+    assert (sphere["baseline_rate"] == 1.0).all() and (sphere["final_in_global_rate"] == 1.0).all()
+    assert sphere.loc["cosine", "success_rate"] == 1.0
+
+
+def test_rerun_resumes_and_a_foreign_config_is_refused(run_dir, tmp_path):
+    before = (run_dir / "results.parquet").stat().st_mtime_ns
+    path = tmp_path / "e2e.toml"
+    path.write_text(CONFIG)
+    lines = []
+    runner.run(config.load(path), run_dir, log=lines.append)
+    assert "already computed" in lines[0]
+    assert (run_dir / "results.parquet").stat().st_mtime_ns == before
+    path.write_text(CONFIG.replace("starts = 1024", "starts = 512"))
+    with pytest.raises(RunDirError, match="holds a run of another config; use another --out or --fresh"):
+        runner.run(config.load(path), run_dir, log=lines.append)
+
+
+def test_interrupted_run_keeps_finished_groups(tmp_path, monkeypatch):
+    path = tmp_path / "two.toml"
+    path.write_text(CONFIG.replace("starts = 1024", "starts = 64").replace("steps = 2000", "steps = 50"))
+    loaded = config.load(path)
+    computed = []
+    real = runner._run_group
+
+    def interrupt_second(cfg, group, cache):
+        if len(computed) == 1:
+            raise KeyboardInterrupt
+        computed.append(group.key)
+        return real(cfg, group, cache)
+
+    monkeypatch.setattr(runner, "_run_group", interrupt_second)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(loaded, tmp_path / "run", log=lambda line: None)
+    assert (tmp_path / "run" / "parts" / f"{computed[0]}.parquet").is_file()
+    monkeypatch.setattr(runner, "_run_group", lambda cfg, group, cache: computed.append(group.key) or real(cfg, group, cache))
+    runner.run(loaded, tmp_path / "run", log=lambda line: None)
+    assert len(computed) == 2 and computed[0] != computed[1]  # the first group was not computed again
+    uninterrupted = tmp_path / "clean"
+    runner.run(loaded, uninterrupted, log=lambda line: None)
+    resumed = pq.read_table(tmp_path / "run" / "results.parquet").drop(["x0", "x_final"]).to_pandas()
+    clean = pq.read_table(uninterrupted / "results.parquet").drop(["x0", "x_final"]).to_pandas()
+    pd.testing.assert_frame_equal(resumed, clean)
+
+
+def test_report_verb_rebuilds_from_the_results_alone(run_dir):
+    (run_dir / "summary.csv").unlink()
+    (run_dir / "report.md").unlink()
+    done = subprocess.run([sys.executable, "-m", "bench", "report", str(run_dir)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    assert "mean success" in done.stdout and "report.md" in done.stdout
+    assert (run_dir / "summary.csv").is_file() and "rastrigin, d = 2" in (run_dir / "report.md").read_text()

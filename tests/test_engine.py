@@ -1,0 +1,158 @@
+"""The engine against a plain optax loop, closed forms, compile counts and device invariance."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+import pytest
+
+import functions
+import schedules
+from bench import engine
+from bench.starts import draw_starts
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(function, dim, optimizer, rows, x0, dtype="float64", targets=(1e-1, 1e-3)):
+    """rows: list of (schedule, peak); returns the engine's per-start arrays [rows, starts, ...]."""
+    steps = rows[0][2] if len(rows[0]) == 3 else 200
+    program = engine.Program(function, dim, optimizer, steps, dtype, len(targets))
+    table = np.stack([np.asarray(schedules.get(s)(peak=p, steps=steps)(np.arange(steps))) for s, p, *_ in rows])
+    thresholds = np.asarray([functions.get(function).f_opt(dim) + t for t in targets])
+    return engine.run_group(program, np.asarray(x0, dtype=np.float64), table, thresholds)
+
+
+REFERENCE_OPTIMISERS = {
+    "sgd": lambda lr: optax.sgd(lr),
+    "momentum": lambda lr: optax.sgd(lr, momentum=0.9),
+    "adam": lambda lr: optax.adam(lr),
+}
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_engine_equals_a_plain_optax_loop(optimizer):
+    objective = functions.get("rastrigin")
+    peak = {"sgd": 0.02, "momentum": 0.004, "adam": 0.05}[optimizer]
+    steps = 200
+    x0 = np.array([[2.3, -1.7], [0.4, 4.1], [-3.9, 0.2]])
+    out = run("rastrigin", 2, optimizer, [("cosine", peak, steps)], x0)
+    schedule = schedules.get("cosine")(peak=peak, steps=steps)
+    transform = REFERENCE_OPTIMISERS[optimizer](schedule)
+
+    @jax.jit
+    def step(x, state):
+        f, g = jax.value_and_grad(objective.value)(x)
+        updates, state = transform.update(g, state, x)
+        return optax.apply_updates(x, updates), state, f
+
+    for i, start in enumerate(x0):
+        x = jnp.asarray(start)
+        state = transform.init(x)
+        best = np.inf
+        for _ in range(steps):
+            x, state, f = step(x, state)
+            best = min(best, float(f))
+        best = min(best, float(objective.value(x)))
+        np.testing.assert_allclose(out["x_final"][0, i], np.asarray(x), rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(out["f_best"][0, i], best, rtol=1e-9, atol=1e-12)
+
+
+def test_one_compile_across_learning_rates_schedules_and_start_batches():  # E1
+    before = engine.TRACE_COUNT["run"]
+    rows = [("constant", 0.01, 100), ("linear", 0.02, 100), ("cosine", 0.05, 100)]
+    run("levy", 2, "sgd", rows, draw_starts("levy", 2, 0, 0, 10))
+    after_first = engine.TRACE_COUNT["run"]
+    rows = [("constant", 0.3, 100), ("wsd", 0.1, 100), ("step", 0.5, 100)]
+    run("levy", 2, "sgd", rows, draw_starts("levy", 2, 0, 1, 700))
+    assert after_first - before == 1
+    assert engine.TRACE_COUNT["run"] == after_first
+
+
+def test_hitting_times_match_the_closed_form_on_the_sphere():
+    # sgd, lr 0.25 on sum x^2: x_t = x0 / 2^t, f_t = f0 / 4^t.
+    x0 = np.array([[3.0, 4.0], [0.1, 0.0]])
+    out = run("sphere", 2, "sgd", [("constant", 0.25, 50)], x0)
+    f0 = np.sum(x0**2, axis=1)
+    for k, target in enumerate((1e-1, 1e-3)):
+        expected = np.maximum(0, np.ceil(np.log(target / f0) / np.log(0.25))).astype(int)
+        np.testing.assert_array_equal(out["hits"][0, :, k], expected)
+    np.testing.assert_allclose(out["f_final"][0], f0 / 4.0**50, rtol=1e-12)
+
+
+def test_bouncing_iterate_has_a_late_freeze_step_and_zero_oscillation():
+    # lr 1 on the sphere: x flips sign every step, f never changes, every step jumps 2|x|.
+    x0 = np.array([[1.0, -2.0]])
+    out = run("sphere", 2, "sgd", [("constant", 1.0, 40)], x0)
+    assert out["freeze_step"][0, 0] == 40
+    assert out["oscillation"][0, 0] == 0.0
+    np.testing.assert_allclose(out["x_final"][0, 0], x0[0])  # an even number of flips
+
+
+def test_divergence_is_a_status_not_a_nan():  # E4
+    x0 = np.array([[1.5, 1.5], [0.01, 0.0]])
+    out = run("rosenbrock", 2, "sgd", [("constant", 0.2, 100)], x0, dtype="float32")
+    assert out["status"][0, 0] != engine.STATUS_OK
+    assert np.all(np.isfinite(out["f_final"])) and np.all(np.isfinite(out["f_best"]))
+    sphere = run("sphere", 2, "sgd", [("constant", 5.0, 100)], np.array([[1.0, 1.0]]))
+    assert sphere["status"][0, 0] == engine.STATUS_LEFT_RANGE
+
+
+def test_box_is_enforced_where_the_record_says_so():
+    objective = functions.get("schwefel")
+    assert objective.enforce_box
+    out = run("schwefel", 2, "sgd", [("constant", 500.0, 50)], draw_starts("schwefel", 2, 0, 0, 32))
+    lo, hi = objective.bounds(2)
+    assert np.all(out["x_final"] >= lo) and np.all(out["x_final"] <= hi)
+    assert np.all(out["status"] == engine.STATUS_OK)
+
+
+def test_polish_stays_in_its_valley():
+    # Rastrigin's local minima sit near the integer points k, with f close to 0.99496 |k|^2.
+    starts = np.array([[0.3, -0.2], [1.3, 0.2], [-2.2, 2.9]])
+    f = engine.polish_starts("rastrigin", 2, "float64", starts)
+    np.testing.assert_allclose(f[:2], [0.0, 0.994959057], atol=1e-6)
+    np.testing.assert_allclose(f[2], 13 * 0.994959057, rtol=2e-3)
+
+
+def test_starts_are_prefix_stable_distinct_and_inside_the_box():
+    small, large = draw_starts("ackley", 3, 0, 7, 10), draw_starts("ackley", 3, 0, 7, 1000)
+    np.testing.assert_array_equal(small, large[:10])
+    assert len(np.unique(large, axis=0)) == 1000
+    lo, hi = functions.get("ackley").bounds(3)
+    assert np.all((large >= lo) & (large <= hi))
+    assert not np.array_equal(draw_starts("ackley", 3, 0, 8, 10), small)
+
+
+_DEVICE_SCRIPT = """
+import json, sys
+import numpy as np
+from bench import engine
+from bench.starts import draw_starts
+import jax, schedules
+program = engine.Program("rastrigin", 2, "adam", 60, "float32", 1)
+table = np.stack([np.asarray(schedules.get(s)(peak=0.3, steps=60)(np.arange(60))) for s in ("constant", "cosine")])
+out = engine.run_group(program, draw_starts("rastrigin", 2, 0, 0, 700), table, np.array([0.1]))
+print(json.dumps({"devices": jax.device_count(),
+                  "x": out["x_final"].tobytes().hex(), "f": out["f_polished"].tobytes().hex()}))
+"""
+
+
+def test_results_are_bit_identical_on_1_2_and_3_devices():
+    outputs = []
+    for devices in (1, 2, 3):
+        env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
+        done = subprocess.run([sys.executable, "-c", _DEVICE_SCRIPT], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=True)
+        outputs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert [o["devices"] for o in outputs] == [1, 2, 3]
+    assert outputs[0]["x"] == outputs[1]["x"] == outputs[2]["x"]
+    assert outputs[0]["f"] == outputs[1]["f"] == outputs[2]["f"]
