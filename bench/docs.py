@@ -1,0 +1,86 @@
+"""README tables generated from the registries, so they cannot drift.
+
+    python -m bench.docs          # rewrite the generated blocks of README.md in place
+    python -m bench.docs --check  # exit 1 if README.md is out of date (the tests run this)
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import functions
+import schedules
+
+from . import optimizers
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def functions_table() -> str:
+    lines = ["| key | d | box | f* | basin target | group | reference |", "|---|---|---|---|---|---|---|"]
+    for name in functions.names():
+        objective = functions.get(name)
+        shown = list(objective.dims) if objective.dims else [2, 10]
+        lo, hi = objective.bounds(shown[0])
+        box = " x ".join(dict.fromkeys(f"[{a:g}, {b:g}]" for a, b in zip(lo, hi)))
+        box += "^d" if objective.dims is None else ""
+        box += " (projected)" if objective.enforce_box else ""
+        dims = f">= {objective.min_dim}" if objective.dims is None else ", ".join(map(str, objective.dims))
+        f_opt = "; ".join(f"{objective.f_opt(d):.10g}" + (f" (d={d})" if len(shown) > 1 else "") for d in shown)
+        basin = "; ".join(_target(objective.basin_target(d)) + (f" (d={d})" if len(shown) > 1 else "") for d in shown)
+        lines.append(f"| `{name}` | {dims} | {box} | {f_opt} | {basin} | {objective.group} | {objective.reference} |")
+    return "\n".join(lines)
+
+
+def _target(value: float | None) -> str:
+    return "none (all minima global)" if value is None else f"{value:.3g}"
+
+
+def schedules_table() -> str:
+    lines = ["| key | what it does | parameters (defaults) | reference |", "|---|---|---|---|"]
+    for name in schedules.names():
+        family = schedules.get(name)
+        params = ", ".join(f"`{k}={v}`" for k, v in family.parameters().items())
+        lines.append(f"| `{name}` | {family.summary} | {params} | {family.reference} |")
+    return "\n".join(lines)
+
+
+def optimizers_table() -> str:
+    lines = ["| key | update | reference |", "|---|---|---|"]
+    for name in optimizers.names():
+        optimizer = optimizers.get(name)
+        lines.append(f"| `{name}` | {optimizer.summary} | {optimizer.reference} |")
+    return "\n".join(lines)
+
+
+BLOCKS = {"functions": functions_table, "schedules": schedules_table, "optimizers": optimizers_table}
+
+
+def render(text: str) -> str:
+    for name, make in BLOCKS.items():
+        pattern = re.compile(rf"(<!-- registry:{name} -->\n).*?(<!-- /registry:{name} -->)", re.S)
+        if not pattern.search(text):
+            raise ValueError(f"README.md lacks the block <!-- registry:{name} --> ... <!-- /registry:{name} -->")
+        text = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), text)
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if README.md is out of date")
+    args = parser.parse_args(argv)
+    current = README.read_text()
+    fresh = render(current)
+    if args.check:
+        if fresh != current:
+            print("README.md is out of date: run `python -m bench.docs`", file=sys.stderr)
+            raise SystemExit(1)
+        return
+    README.write_text(fresh)
+
+
+if __name__ == "__main__":
+    main()
