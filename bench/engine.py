@@ -8,8 +8,8 @@ schedule x learning rate x start of that group.
   O(rows x starts x d), never O(steps).
 * Starts are processed in blocks of ``BLOCK`` (fixed, padded), one block per device per call, so
   results are bit-identical whatever the number of devices or blocks in flight.
-* After the last step each endpoint is *polished* (monotone, step-capped descent) to identify its
-  basin; the same polish from each start gives the start-basin baseline.
+* After the last step each endpoint is *polished* (``polish.py``: monotone, step-capped quasi-Newton
+  descent) to identify its basin; the same polish from each start gives the start-basin baseline.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from jax.sharding import Mesh, PartitionSpec
 
 import functions
 
-from . import optimizers
+from . import optimizers, polish
 
 BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
-POLISH_STEPS_FINAL = 150  # endpoints are already near a minimum
-POLISH_STEPS_START = 400  # starts may be far from one
+POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
+POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
 SANE_WIDTHS = 10.0  # an iterate farther than this many box widths outside the box has diverged
 OSCILLATION_WINDOW = 0.05  # oscillation = mean |f_t - f_{t-1}| over this last fraction of steps
@@ -53,27 +53,8 @@ class Program:
 
 
 def _polish(objective, lo, hi, cap, iterations, x):
-    """Monotone descent with step length capped at ``cap``: f never increases, so it cannot jump
-    into another valley; returns f at the end."""
-    value_and_grad = jax.value_and_grad(objective.value)
-    f0 = objective.value(x)
     project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
-
-    def body(carry, _):
-        x, f, length = carry
-        _, g = value_and_grad(x)
-        norm = jnp.linalg.norm(g)
-        direction = -g / jnp.where(norm > 0, norm, 1.0)
-        candidate = project(x + length * direction)
-        f_candidate = objective.value(candidate)
-        accept = f_candidate < f
-        x = jnp.where(accept, candidate, x)
-        f = jnp.where(accept, f_candidate, f)
-        length = jnp.where(accept, jnp.minimum(length * 1.5, cap), length * 0.5)
-        return (x, f, length), None
-
-    (x, f, _), _ = jax.lax.scan(body, (x, f0, jnp.asarray(cap / 4, x.dtype)), None, length=iterations)
-    return f
+    return polish.polish(objective.value, project, cap, iterations, x)
 
 
 def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):

@@ -122,12 +122,18 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     todo = [g for g in work if not (parts / f"{g.key}.parquet").exists()]
     if len(todo) < len(work):
         log(f"resuming: {len(work) - len(todo)} of {len(work)} groups already done")
+    remaining = sum(_element_steps(config, g) for g in todo)
+    done, computing = 0, 0.0
     for index, group in enumerate(todo, 1):
         t0 = time.time()
         table = _run_group(config, group, starts_cache)
         _write_atomic(parts / f"{group.key}.parquet", lambda p: pq.write_table(table, p))
+        seconds = time.time() - t0
+        done, computing = done + _element_steps(config, group), computing + seconds
+        eta = (remaining - done) * computing / done
         log(f"[{index}/{len(todo)}] {group.key}: {len(group.rows())} schedule x lr rows x "
-            f"{config.run.starts} starts in {time.time() - t0:.1f} s")
+            f"{config.run.starts} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
+            f"about {_clock(eta)} left")
 
     _combine(work, parts, results_path)
     shutil.rmtree(parts)
@@ -144,13 +150,22 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     return results_path
 
 
+def _element_steps(config: Config, group: Group) -> int:
+    return len(group.rows()) * config.run.starts * group.steps * group.dim
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
 def _plan_line(config: Config, work: list[Group]) -> str:
     cells = sum(len(g.schedules) for g in work)
     trajectories = sum(len(g.rows()) for g in work) * config.run.starts
     start_steps = sum(len(g.rows()) * g.steps for g in work) * config.run.starts
     return (
         f"{len(work)} programs, {cells} cells, {trajectories:,} trajectories, "
-        f"{start_steps / 1e9:.2f} G start-steps on {jax.device_count()} device(s)"
+        f"{start_steps / 1e6:,.1f} M start-steps on {jax.device_count()} device(s)"
     )
 
 

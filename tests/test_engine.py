@@ -156,3 +156,21 @@ def test_results_are_bit_identical_on_1_2_and_3_devices():
     assert [o["devices"] for o in outputs] == [1, 2, 3]
     assert outputs[0]["x"] == outputs[1]["x"] == outputs[2]["x"]
     assert outputs[0]["f"] == outputs[1]["f"] == outputs[2]["f"]
+
+
+@pytest.mark.parametrize("name,d", [("rosenbrock", 10), ("levy", 10), ("six_hump_camel", 2)])
+def test_polish_has_converged_to_a_basin(name, d, monkeypatch):
+    """The start polish agrees with a ten times longer one in float64 on every start, and never
+    ends above where it started."""
+    objective = functions.get(name)
+    x0 = draw_starts(name, d, 0, 5, 64)
+    short = engine.polish_starts(name, d, "float32", x0)
+    monkeypatch.setattr(engine, "POLISH_STEPS_START", 10 * engine.POLISH_STEPS_START)
+    engine.compiled_start_polish.cache_clear()
+    long = engine.polish_starts(name, d, "float64", x0)
+    engine.compiled_start_polish.cache_clear()
+    target = objective.basin_target(d)
+    np.testing.assert_array_equal(short - objective.f_opt(d) <= target, long - objective.f_opt(d) <= target)
+    assert np.all(short <= np.asarray(objective.value(jnp.asarray(x0, jnp.float32))) + 1e-6)
+    if name == "rosenbrock":  # the curved valley leads most starts to the global minimum
+        assert np.mean(long <= target) > 0.6
