@@ -70,18 +70,19 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
     project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
 
     def record(f, t, best, hits):
-        best = jnp.minimum(best, f)
+        best = jnp.where(jnp.isfinite(f), jnp.minimum(best, f), best)
         hits = jnp.where((hits < 0) & (best <= thresholds), t, hits)
         return best, hits
 
     def body(carry, inputs):
-        x, state, f_prev, best, hits, freeze, status, wiggle = carry
+        x, x_good, state, f_prev, best, hits, freeze, status, wiggle = carry
         t, lr = inputs
         f, g = value_and_grad(x)
         alive = status == STATUS_OK
         finite = jnp.isfinite(f) & jnp.all(jnp.isfinite(g))
+        x_good = jnp.where(finite, x, x_good)  # the last iterate with a finite f and gradient
         best, hits = record(f, t, best, hits)
-        wiggle = wiggle + jnp.where(t >= steps - window + 1, jnp.abs(f - f_prev), 0.0)
+        wiggle = wiggle + jnp.where(alive & finite & (t >= steps - window + 1), jnp.abs(f - f_prev), 0.0)
         direction, new_state = transform.update(g, state)
         candidate = project(x - lr * direction)
         in_range = jnp.all(jnp.isfinite(candidate)) & jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= slack)
@@ -94,10 +95,11 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
         x = jnp.where(move, candidate, x)
         state = jax.tree.map(lambda new, old: jnp.where(move, new, old), new_state, state)
         # A stopped start repeats its last value: later steps add nothing to the oscillation.
-        return (x, state, jnp.where(alive, f, f_prev), best, hits, freeze, status, wiggle), None
+        return (x, x_good, state, jnp.where(alive & finite, f, f_prev), best, hits, freeze, status, wiggle), None
 
     f0 = objective.value(x0)
     init = (
+        x0,
         x0,
         transform.init(x0),
         f0,
@@ -108,7 +110,9 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
         jnp.asarray(0.0, dtype),
     )
     ts = jnp.arange(steps, dtype=jnp.int32)
-    (x, _, f_prev, best, hits, freeze, status, wiggle), _ = jax.lax.scan(body, init, (ts, lrs))
+    (x, x_good, _, f_prev, best, hits, freeze, status, wiggle), _ = jax.lax.scan(body, init, (ts, lrs))
+    # A start stopped by a non-finite value reports its last finite iterate (and is diverged).
+    x = jnp.where(status == STATUS_NONFINITE, x_good, x)
     f_final = objective.value(x)
     best, hits = record(f_final, jnp.int32(steps), best, hits)
     wiggle = wiggle + jnp.where(status == STATUS_OK, jnp.abs(f_final - f_prev), 0.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -174,3 +175,20 @@ def test_polish_has_converged_to_a_basin(name, d, monkeypatch):
     assert np.all(short <= np.asarray(objective.value(jnp.asarray(x0, jnp.float32))) + 1e-6)
     if name == "rosenbrock":  # the curved valley leads most starts to the global minimum
         assert np.mean(long <= target) > 0.6
+
+
+def test_a_start_that_meets_nan_is_diverged_and_reports_its_last_finite_point(monkeypatch):  # E4
+    from functions import _registry
+
+    sphere = functions.get("sphere")
+    band = lambda x: (x[..., 0] > 0.2) & (x[..., 0] < 0.5)  # noqa: E731
+    cliff = dataclasses.replace(sphere, name="nan_band", fn=lambda x: jnp.where(band(x), jnp.nan, jnp.sum(x**2, axis=-1)))
+    monkeypatch.setitem(_registry._REGISTRY, "nan_band", cliff)
+    # sgd, lr 0.3 on the sphere: x_{t+1} = 0.4 x_t. From (3, 1): (1.2, 0.4), then (0.48, 0.16) is NaN.
+    x0 = np.array([[0.0, 0.0], [3.0, 1.0], [-1.0, 2.0]])
+    out = run("nan_band", 2, "sgd", [("constant", 0.3, 20)], x0)
+    assert list(out["status"][0]) == [engine.STATUS_OK, engine.STATUS_NONFINITE, engine.STATUS_OK]
+    np.testing.assert_allclose(out["x_final"][0, 1], [1.2, 0.4], rtol=1e-12)
+    np.testing.assert_allclose(out["f_final"][0, 1], 1.6, rtol=1e-12)
+    np.testing.assert_allclose(out["f_best"][0, 1], 1.6, rtol=1e-12)
+    assert np.all(np.isfinite(out["oscillation"]))
