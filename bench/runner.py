@@ -49,15 +49,21 @@ def _write_json(path: Path, data: dict) -> None:
     _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n"))
 
 
-def _git_commit() -> str | None:
+def _git(*args: str) -> str | None:
     try:
-        done = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, check=True,
-            cwd=Path(__file__).resolve().parent,
-        )
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).resolve().parent)
     except (OSError, subprocess.CalledProcessError):
         return None
-    return done.stdout.strip() or None
+    return done.stdout.strip()
+
+
+def _git_commit() -> str | None:
+    """HEAD of the checkout the code runs from, with ``-dirty`` when it has uncommitted changes."""
+    commit = _git("rev-parse", "HEAD")
+    if not commit:
+        return None
+    return commit + ("-dirty" if _git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def _versions() -> dict[str, str | None]:
@@ -99,6 +105,7 @@ def prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
         "status": "running",
         "objectives": objective_facts(config),
         "block": engine.BLOCK,
+        "git_commit": _git_commit(),
     }
     _write_json(run_json, info)
     return info
@@ -141,7 +148,6 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
         status="complete",
         versions=_versions(),
         devices=[str(d) for d in jax.devices()],
-        git_commit=_git_commit(),
         wall_time_s=round(time.time() - started + info.get("wall_time_s", 0.0), 2),
         finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         command=" ".join(sys.argv),
