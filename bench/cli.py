@@ -20,7 +20,7 @@ EXAMPLES = """examples:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bench",
+        prog="gmbench" if Path(sys.argv[0]).name == "gmbench" else "python -m bench",
         description="Does learning-rate decay make gradient descent find the global minimum?",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("interrupted: finished groups are kept; run the same command again to resume", file=sys.stderr)
         raise SystemExit(130) from None
+    except BrokenPipeError:  # output piped into a command that stopped reading (| head)
+        sys.stderr.close()
+        raise SystemExit(0) from None
 
 
 def _run(args) -> None:

@@ -116,19 +116,19 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     out_dir = Path(out_dir)
     work = groups(config)
     info = prepare(config, out_dir, fresh)
-    parts = out_dir / "parts"
-    parts.mkdir(exist_ok=True)
     results_path = out_dir / "results.parquet"
     if info.get("status") == "complete" and results_path.exists():
-        log(f"{out_dir}: all {len(work)} groups already computed; rebuilding the report")
+        log(f"{out_dir}: {_count(len(work), 'group')} already computed; rebuilding the report")
         return results_path
+    parts = out_dir / "parts"
+    parts.mkdir(exist_ok=True)
 
     started = time.time()
     log(_plan_line(config, work))
     starts_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
     todo = [g for g in work if not (parts / f"{g.key}.parquet").exists()]
     if len(todo) < len(work):
-        log(f"resuming: {len(work) - len(todo)} of {len(work)} groups already done")
+        log(f"resuming: {len(work) - len(todo)} of {_count(len(work), 'group')} already done")
     remaining = sum(_element_steps(config, g) for g in todo)
     done, computing = 0, 0.0
     for index, group in enumerate(todo, 1):
@@ -160,6 +160,10 @@ def _element_steps(config: Config, group: Group) -> int:
     return len(group.rows()) * config.run.starts * group.steps * group.dim
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _clock(seconds: float) -> str:
     minutes, seconds = divmod(int(round(seconds)), 60)
     return f"{minutes}:{seconds:02d}"
@@ -170,7 +174,7 @@ def _plan_line(config: Config, work: list[Group]) -> str:
     trajectories = sum(len(g.rows()) for g in work) * config.run.starts
     start_steps = sum(len(g.rows()) * g.steps for g in work) * config.run.starts
     return (
-        f"{len(work)} programs, {cells} cells, {trajectories:,} trajectories, "
+        f"{_count(len(work), 'program')}, {_count(cells, 'cell')}, {trajectories:,} trajectories, "
         f"{start_steps / 1e6:,.1f} M start-steps on {jax.device_count()} device(s)"
     )
 

@@ -82,8 +82,8 @@ def build(run_dir: str | Path) -> Built:
                 f"{key['function']}, d = {key['dim']}" + _suffix(key, summary),
                 [_facts_line(facts, int(cells["n"].iloc[0]))],
                 [(caption, table)],
-                [(f"{key['function']} {key['dim']}-D: success vs peak lr (stars: lr*; dashed grey: start-basin "
-                  "baseline; dotted: 2/L, above which plain GD cannot settle)", f"figures/success_vs_lr_{stem}.png")],
+                [(f"{key['function']} {key['dim']}-D: success vs peak lr (stars: lr*; thick black: constant lr; "
+                  "dashed grey: start-basin baseline; dotted: 2/L, above which plain GD cannot settle)", f"figures/success_vs_lr_{stem}.png")],
             )
         )
 
@@ -193,7 +193,8 @@ def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -
         ["With a constant lr below 2/L each start stays in its own basin (a mosaic of rings); above it "
          "the iterate cannot settle anywhere. A decaying lr that starts above 2/L lets iterates roam "
          "the large-scale bowl and then freeze as the lr crosses 2/L: that is annealing."],
-        figures=[("the basin each start ends in (0 = global), all starts", "figures/basin_map_rastrigin_d2.png")],
+        figures=[("the basin each start ends in (0 = global); every start is drawn, the shares are over the test "
+                  "starts, as in the tables", "figures/basin_map_rastrigin_d2.png")],
     )
 
 

@@ -55,8 +55,9 @@ def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_
 
 def success_vs_lr(curves: pd.DataFrame, cells: pd.DataFrame, schedule_order: list[str],
                   optimizer_order: list[str], stability_lr: float | None) -> Figure:
-    """One (function, dim): test success rate against peak lr, a line per schedule, a panel per
-    optimiser; dashed: the start-basin baseline; dotted: 2/L (plain GD cannot settle above it)."""
+    """One (function, dim): test success rate against peak lr, a line per schedule (constant lr in
+    thick black), a panel per optimiser; dashed grey: the start-basin baseline; dotted: 2/L (plain
+    GD cannot settle above it)."""
     optimizers = ordered(curves["optimizer"], optimizer_order)
     figure = Figure(figsize=(4.2 * len(optimizers), 3.4), layout="constrained")
     axes = figure.subplots(1, len(optimizers), squeeze=False, sharey=True)[0]
@@ -65,13 +66,14 @@ def success_vs_lr(curves: pd.DataFrame, cells: pd.DataFrame, schedule_order: lis
         mine = curves[curves["optimizer"] == optimizer]
         for schedule in ordered(mine["schedule"], schedule_order):
             line = mine[mine["schedule"] == schedule].sort_values("lr")
-            axis.plot(line["lr"], 100 * line["success_rate"], marker="o", markersize=3, linewidth=1.2,
-                      label=schedule, color=colours[schedule],
-                      linestyle="-" if schedule != "constant" else "--")
+            constant = schedule == "constant"
+            axis.plot(line["lr"], 100 * line["success_rate"], marker="o", markersize=3,
+                      linewidth=2.2 if constant else 1.2, label=schedule,
+                      color="black" if constant else colours[schedule], zorder=3 if constant else 2)
             best = cells[(cells["optimizer"] == optimizer) & (cells["schedule"] == schedule)]
             if not best.empty:
                 axis.plot(best["lr_best"], 100 * best["success_rate"], marker="*", markersize=9,
-                          color=colours[schedule], linestyle="none")
+                          color="black" if schedule == "constant" else colours[schedule], linestyle="none")
         if len(mine):
             axis.axhline(100 * mine["baseline_rate"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
         if stability_lr is not None and optimizer == "sgd":
@@ -119,13 +121,16 @@ def basin_map(points: pd.DataFrame, panels: list[tuple[str, float]], x_opt: np.n
         ring = np.max(np.abs(np.round((end - x_opt) / scale)), axis=1)
         ring = np.minimum(ring, rings)
         ok = ~rows["diverged"].to_numpy()
-        image = axis.scatter(x0[ok, 0], x0[ok, 1], c=ring[ok], cmap=colours, norm=norm, s=2, linewidths=0)
-        axis.scatter(x0[~ok, 0], x0[~ok, 1], c="black", s=2, linewidths=0)
+        size = float(np.clip(5000.0 / max(len(rows), 1), 2.0, 16.0))
+        image = axis.scatter(x0[ok, 0], x0[ok, 1], c=ring[ok], cmap=colours, norm=norm, s=size, linewidths=0)
+        axis.scatter(x0[~ok, 0], x0[~ok, 1], c="black", s=size, linewidths=0)
         axis.set_xlim(bounds[0][0], bounds[1][0])
         axis.set_ylim(bounds[0][1], bounds[1][1])
         axis.set_aspect("equal")
-        share = 100.0 * np.mean(ring[ok] == 0) if ok.any() else 0.0
-        axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in global basin: {share:.1f}%", fontsize=8)
+        test = ok & (rows["start"].to_numpy() % 2 == 1)
+        share = 100.0 * np.sum(ring[test] == 0) / max(int(np.sum(rows["start"].to_numpy() % 2 == 1)), 1)
+        axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in the global basin: {share:.1f}% of test starts",
+                       fontsize=8)
         axis.tick_params(labelsize=7)
     colourbar = figure.colorbar(image, ax=list(axes), ticks=range(rings + 1), shrink=0.8)
     colourbar.set_label("ring of the end basin (0 = global)", fontsize=8)

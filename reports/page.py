@@ -54,7 +54,7 @@ def render_html(title: str, sections: list[Section]) -> str:
             parts.append(f"<p>{_inline(paragraph)}</p>")
         for caption, table in section.tables:
             parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
-            parts.append(table.to_html(border=0, escape=True))
+            parts.append(table.to_html(border=0, escape=True, index=False))
         for caption, path in section.figures:
             pdf = Path(path).with_suffix(".pdf")
             parts.append(f"<figure><img src='{html.escape(path)}' alt='{html.escape(caption)}'>"

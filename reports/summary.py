@@ -39,7 +39,7 @@ def candidate_rates(results: pd.DataFrame, split: str) -> pd.DataFrame:
 
 
 def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: ``lr_best`` and ``params_best`` from the tune half, and whether lr sits at the grid edge."""
+    """Per cell: ``lr_best`` and ``params_best`` from the tune half, and ``lr_at_edge``."""
     tune = candidate_rates(results, "tune")
     ordered = tune.sort_values(
         [*CELL, "success_rate", "mean_f_final", "lr"],
@@ -47,18 +47,31 @@ def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
         kind="stable",
     )
     best = ordered.groupby(CELL, observed=True, sort=True).head(1)
-    grid = tune.groupby(CELL, observed=True)["lr"].agg(lr_min="min", lr_max="max", lr_count="nunique")
-    best = best.merge(grid.reset_index(), on=CELL)
-    at_edge = (best["lr_count"] > 1) & ((best["lr"] == best["lr_min"]) | (best["lr"] == best["lr_max"]))
     return pd.DataFrame(
         {
-            **{c: best[c] for c in CELL},
-            "lr_best": best["lr"],
-            "params_best": best["params"],
-            "lr_at_edge": at_edge,
-            "tune_rate": best["success_rate"],
+            **{c: best[c].to_numpy() for c in CELL},
+            "lr_best": best["lr"].to_numpy(),
+            "params_best": best["params"].to_numpy(),
+            "lr_at_edge": [_still_rising_at_edge(tune, row) for row in best.itertuples(index=False)],
+            "tune_rate": best["success_rate"].to_numpy(),
         }
-    ).reset_index(drop=True)
+    )
+
+
+def _still_rising_at_edge(tune: pd.DataFrame, best) -> bool:
+    """The best lr is the smallest or largest of its grid *and* beats its neighbour on the grid:
+    the rate may rise further outside, so the grid should be widened. (A flat end, such as every
+    constant lr below 2/L giving the start-basin rate, is not flagged: widening changes nothing.)"""
+    mine = tune[np.all([tune[c] == getattr(best, c) for c in CELL], axis=0) & (tune["params"] == best.params)]
+    curve = mine.sort_values("lr")
+    if len(curve) < 2:
+        return False
+    lrs, rates = curve["lr"].to_numpy(), curve["success_rate"].to_numpy()
+    if best.lr == lrs[0]:
+        return bool(rates[0] > rates[1])
+    if best.lr == lrs[-1]:
+        return bool(rates[-1] > rates[-2])
+    return False
 
 
 def at_best(results: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:

@@ -47,7 +47,7 @@ def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_orde
         if not mine.empty:
             table.loc[BASELINE_ROW, rate_column] = percent(mine["baseline_rate"].iloc[0])
             table.loc[BASELINE_ROW, lr_column] = ""
-    return table
+    return table.reset_index()
 
 
 def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> pd.DataFrame:
@@ -69,25 +69,45 @@ def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_o
         table[record_column] = [
             ("–" if s == BASELINE_SCHEDULE else f"{wins[s]}/{losses[s]}") if s in wins else "–" for s in schedules
         ] + [""]
-    return table
+    return table.reset_index()
 
 
 def to_markdown(table: pd.DataFrame) -> str:
-    return table.to_markdown(tablefmt="github")
+    return table.to_markdown(tablefmt="github", index=False)
 
 
-def to_latex(table: pd.DataFrame, caption: str) -> str:
-    def latex_marks(text: str) -> str:
-        for mark, latex in LATEX_MARKS.items():
-            text = text.replace(mark, latex)
-        return text
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+                  "<": r"$<$", ">": r"$>$"}
 
-    styler = table.style.format(escape="latex").format_index(escape="latex", axis=0).format_index(escape="latex", axis=1)
-    body = styler.to_latex(hrules=True, caption=caption, position="htbp", column_format="l" + "r" * table.shape[1])
-    return latex_marks(body.replace("–", "--"))
+
+def latex_escape(text: str) -> str:
+    """Plain text -> LaTeX text mode, marks and dashes included."""
+    text = "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+    for mark, latex in LATEX_MARKS.items():
+        text = text.replace(mark, latex)
+    return text.replace("–", "--")
+
+
+def to_latex(table: pd.DataFrame, caption: str, label: str) -> str:
+    """A booktabs table scaled to the line width (needs booktabs and graphicx)."""
+    styler = table.style.hide(axis="index").format(latex_escape).format_index(latex_escape, axis=1)
+    tabular = styler.to_latex(hrules=True, column_format="l" + "r" * (table.shape[1] - 1))
+    return "\n".join([
+        "% needs \\usepackage{booktabs} and \\usepackage{graphicx}",
+        "\\begin{table}[htbp]",
+        "\\centering",
+        f"\\caption{{{latex_escape(caption)}}}",
+        f"\\label{{tab:{label}}}",
+        "\\resizebox{\\linewidth}{!}{%",
+        tabular.rstrip("\n"),
+        "}",
+        "\\end{table}",
+        "",
+    ])
 
 
 def write(table: pd.DataFrame, directory: Path, stem: str, caption: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{stem}.md").write_text(f"{caption}\n\n{to_markdown(table)}\n")
-    (directory / f"{stem}.tex").write_text(to_latex(table, caption))
+    (directory / f"{stem}.tex").write_text(to_latex(table, caption, label=stem.replace("_", "-")))

@@ -164,3 +164,22 @@ def test_report_verb_rebuilds_from_the_results_alone(run_dir):
                           capture_output=True, text=True, check=True)
     assert "mean success" in done.stdout and "report.md" in done.stdout
     assert (run_dir / "summary.csv").is_file() and "rastrigin, d = 2" in (run_dir / "report.md").read_text()
+
+
+def test_latex_tables_escape_every_special_character(run_dir):
+    def unescaped(text: str) -> list[str]:
+        """Special characters not escaped, once the math snippets the tables use are removed."""
+        for snippet in ("$\\uparrow$", "$\\downarrow$", "$^\\dagger$", "$<$", "$>$"):
+            text = text.replace(snippet, "")
+        return [c for i, c in enumerate(text) if c in "%_&#$" and (i == 0 or text[i - 1] != "\\")]
+
+    for path in (run_dir / "tables").glob("*.tex"):
+        lines = path.read_text().splitlines()
+        caption = next(line for line in lines if line.startswith("\\caption{"))
+        assert unescaped(caption.removeprefix("\\caption{").removesuffix("}")) == [], path.name
+        rows = [line for line in lines if line.endswith("\\\\")]
+        assert rows, path.name
+        for row in rows:
+            for cell in row.removesuffix("\\\\").split(" & "):
+                assert unescaped(cell) == [], (path.name, cell)
+        assert "\\toprule" in lines and "\\bottomrule" in lines and any(x.startswith("\\label{tab:") for x in lines)

@@ -71,7 +71,15 @@ def test_ties_go_to_lower_mean_f_final_then_to_the_smaller_lr():
     assert choose_lr(tied)["lr_best"].item() == 0.1
     flat = results_frame({0.01: (0.5, 0.5), 0.1: (0.5, 0.5)})
     choice = choose_lr(flat)
-    assert choice["lr_best"].item() == 0.01 and choice["lr_at_edge"].item()
+    assert choice["lr_best"].item() == 0.01
+    assert not choice["lr_at_edge"].item()  # a flat end: a wider grid would change nothing
+
+
+def test_edge_is_flagged_only_while_the_rate_still_rises_there():
+    rising = choose_lr(results_frame({0.01: (0.2, 0.2), 0.1: (0.4, 0.4), 1.0: (0.6, 0.6)}))
+    assert rising["lr_best"].item() == 1.0 and rising["lr_at_edge"].item()
+    falling = choose_lr(results_frame({0.01: (0.6, 0.6), 0.1: (0.4, 0.4), 1.0: (0.2, 0.2)}))
+    assert falling["lr_best"].item() == 0.01 and falling["lr_at_edge"].item()
 
 
 def test_summary_compares_against_constant_on_the_same_starts():
