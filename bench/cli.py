@@ -18,8 +18,16 @@ EXAMPLES = """examples:
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit status 2 (as every other bad input)."""
+
+    def error(self, message: str):
+        print(f"error: {self.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gmbench" if Path(sys.argv[0]).name == "gmbench" else "python -m bench",
         description="Does learning-rate decay make gradient descent find the global minimum?",
         epilog=EXAMPLES,
@@ -42,20 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    # Imported here so that --help answers at once, and after bench/__init__ set XLA_FLAGS.
-    from reports import ReportInputError
-
-    from .config import ConfigError
-    from .runner import RunDirError
+    # Imported here so that --help answers at once; reports/ (matplotlib) only when a verb needs it.
+    from .rundir import InputError, RunDirError
 
     try:
+        if args.verb == "run" and args.out is not None and not args.out.strip():
+            raise RunDirError("--out: an empty path is not allowed; give a directory")
         if args.verb == "run":
             _run(args)
         elif args.verb == "report":
             _report(Path(args.dir))
         else:
             _list(args.what)
-    except (ConfigError, RunDirError, ReportInputError) as error:
+    except InputError as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
@@ -64,6 +71,9 @@ def main(argv: list[str] | None = None) -> None:
     except BrokenPipeError:  # output piped into a command that stopped reading (| head)
         sys.stderr.close()
         raise SystemExit(0) from None
+    except OSError as error:  # the file system refused: say which file, once
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _run(args) -> None:

@@ -19,12 +19,23 @@ import functions
 import schedules
 
 from . import optimizers
+from .rundir import InputError
 
 DTYPES = ("float32", "float64")
+# Upper limits: far beyond any sensible study, low enough that nothing overflows or exhausts memory
+# before the first group (starts and steps are processed in fixed blocks; see DESIGN.md).
+MAX_SEED = 2**32 - 1
+MAX_STARTS = 10_000_000
+MAX_STEPS = 1_000_000
+MAX_DIM = 1000
+MAX_LR_NUM = 1000
+MAX_LR = 1e30  # representable in float32 (and on a log axis) with room to spare
+NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+MAX_NAME_LENGTH = 100
 DEFAULT_TARGET = {"float32": 1e-3, "float64": 1e-8}
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """A config value that is not allowed; the message names field, value and what is allowed."""
 
 
@@ -88,15 +99,33 @@ _SUITE_KEYS = {"functions", "dims", "instances", "optimizers", "schedules", "lr"
 def load(path: str | Path, overrides: list[str] | None = None) -> Config:
     """Read, override (``--set KEY=VALUE``) and validate a TOML config."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"config: {str(path)!r} is a directory; give a path to a .toml file")
     if not path.is_file():
         raise ConfigError(f"config: file {str(path)!r} does not exist; give a path to a .toml file")
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config: {path} is not UTF-8 text; a config is a TOML file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"config: {path} is not valid TOML: {error}") from None
-    if "run" in raw and isinstance(raw["run"], dict):
-        raw["run"].setdefault("name", path.stem)
-    return parse(apply_overrides(raw, overrides or []))
+    except OSError as error:
+        raise ConfigError(f"config: {path} cannot be read ({error.strerror})") from None
+    raw = apply_overrides(raw, overrides or [])
+    run = raw.setdefault("run", {})
+    if isinstance(run, dict) and "name" not in run:
+        if not _valid_name(path.stem):
+            raise ConfigError(
+                f"run.name: not set, and the file name {path.stem!r} is not a valid run name; set run.name "
+                "(letters, digits, '-', '_', '.'; not starting with '.')"
+            )
+        run["name"] = path.stem
+    return parse(raw)
+
+
+def _valid_name(name) -> bool:
+    return (isinstance(name, str) and 0 < len(name) <= MAX_NAME_LENGTH and set(name) <= NAME_CHARACTERS
+            and not name.startswith("."))
 
 
 def parse(raw: Mapping) -> Config:
@@ -115,20 +144,32 @@ def parse(raw: Mapping) -> Config:
 def _parse_run(raw: Mapping) -> Run:
     _only(raw, _RUN_KEYS, "run")
     name = raw.get("name", "run")
-    if not isinstance(name, str) or not name or any(c in name for c in "/\\") or name.startswith("."):
-        raise ConfigError(f"run.name: {name!r} is not allowed; use a non-empty name without slashes")
+    if not _valid_name(name):
+        raise ConfigError(
+            f"run.name: {name!r} is not allowed; use up to {MAX_NAME_LENGTH} letters, digits, '-', '_' "
+            "or '.', not starting with '.'"
+        )
     dtype = raw.get("dtype", "float32")
     if dtype not in DTYPES:
         raise ConfigError(f"run.dtype: {dtype!r} is not allowed; allowed: {', '.join(DTYPES)}")
     targets = tuple(_positive_floats(raw.get("targets", [1e-1, 1e-3]), "run.targets"))
+    columns: dict[str, float] = {}
+    for value in targets:
+        column = f"hit_{value:.0e}"
+        if column in columns:
+            raise ConfigError(
+                f"run.targets: {columns[column]:g} and {value:g} both give the column {column}; "
+                "list targets that differ in their first significant digit or exponent"
+            )
+        columns[column] = value
     target = raw.get("target")
     if target is not None:
         target = _positive_floats([target], "run.target")[0]
     return Run(
         name=name,
-        seed=_int(raw.get("seed", 0), "run.seed", minimum=0),
-        starts=_int(raw.get("starts", 4096), "run.starts", minimum=2),
-        steps=_int(raw.get("steps", 2000), "run.steps", minimum=1),
+        seed=_int(raw.get("seed", 0), "run.seed", minimum=0, maximum=MAX_SEED),
+        starts=_int(raw.get("starts", 4096), "run.starts", minimum=2, maximum=MAX_STARTS),
+        steps=_int(raw.get("steps", 2000), "run.steps", minimum=1, maximum=MAX_STEPS),
         dtype=dtype,
         targets=targets,
         target=target,
@@ -143,7 +184,7 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
         if key not in raw:
             raise ConfigError(f"{where}.{key}: missing; every [[suite]] needs functions, dims, optimizers, schedules and lr")
     names = _names(raw["functions"], f"{where}.functions", functions.names())
-    dims = tuple(_int(d, f"{where}.dims", minimum=1) for d in _list(raw["dims"], f"{where}.dims"))
+    dims = _ints(raw["dims"], f"{where}.dims", minimum=1, maximum=MAX_DIM)
     for name in names:
         objective = functions.get(name)
         for d in dims:
@@ -151,12 +192,12 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
                 objective.check_dim(d)
             except ValueError as error:
                 raise ConfigError(f"{where}.dims: {error}; put it in a [[suite]] of its own") from None
-    instances = tuple(_int(i, f"{where}.instances", minimum=0) for i in _list(raw.get("instances", [0]), f"{where}.instances"))
+    instances = _ints(raw.get("instances", [0]), f"{where}.instances", minimum=0, maximum=MAX_SEED)
     if any(i != 0 for i in instances):
         raise ConfigError(f"{where}.instances: {list(instances)} is not allowed; only instance 0 (textbook) exists so far")
     steps = None
     if "steps" in raw:
-        steps = tuple(_int(s, f"{where}.steps", minimum=1) for s in _list(raw["steps"], f"{where}.steps"))
+        steps = _ints(raw["steps"], f"{where}.steps", minimum=1, maximum=MAX_STEPS)
     suite = Suite(
         functions=names,
         dims=dims,
@@ -181,9 +222,10 @@ def _check_targets(suite: Suite, run: Run, where: str) -> None:
             ]
             for field, value in explicit:
                 if value < floor:
+                    fix = f"use a target >= {floor:.2g}" + (' or run.dtype = "float64"' if run.dtype == "float32" else "")
                     raise ConfigError(
                         f"{field}: {value:g} is below what {run.dtype} resolves for {name} d={d} "
-                        f"(floor {floor:.2g}); use a target >= {floor:.2g} or run.dtype = \"float64\""
+                        f"(floor {floor:.2g}); {fix}"
                     )
 
 
@@ -199,7 +241,7 @@ def _parse_lr(raw, where: str) -> LrGrid:
         raise ConfigError(f"{where}: {raw!r} is not allowed; use {{ min = 1e-4, max = 1.0, num = 13 }} or {{ auto = true, num = 9 }}")
     if raw.get("auto", False) is True:
         _only(raw, {"auto", "num"}, where)
-        return LrGrid(num=_int(raw.get("num", 9), f"{where}.num", minimum=1), auto=True)
+        return LrGrid(num=_int(raw.get("num", 9), f"{where}.num", minimum=1, maximum=MAX_LR_NUM), auto=True)
     _only(raw, {"min", "max", "num", "auto"}, where)
     if raw.get("auto", False) is not False:
         raise ConfigError(f"{where}.auto: {raw['auto']!r} is not allowed; use true or false")
@@ -207,9 +249,11 @@ def _parse_lr(raw, where: str) -> LrGrid:
         if key not in raw:
             raise ConfigError(f"{where}.{key}: missing; an explicit grid needs min, max and num (or auto = true)")
     low, high = _positive_floats([raw["min"], raw["max"]], where + ".min/max")
+    if high > MAX_LR:
+        raise ConfigError(f"{where}.max: {high:g} is not allowed; peak learning rates must be <= {MAX_LR:g}")
     if low > high:
         raise ConfigError(f"{where}: min = {low:g} is above max = {high:g}; min must be <= max")
-    num = _int(raw["num"], f"{where}.num", minimum=1)
+    num = _int(raw["num"], f"{where}.num", minimum=1, maximum=MAX_LR_NUM)
     if num > 1 and low == high:
         raise ConfigError(f"{where}: min = max = {low:g} with num = {num}; use num = 1 or a wider range")
     return LrGrid(num=num, min=low, max=high)
@@ -230,18 +274,32 @@ def _list(value, where: str) -> list:
     return value
 
 
-def _int(value, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{where}: {value!r} is not allowed; must be an integer >= {minimum}")
+def _int(value, where: str, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise ConfigError(f"{where}: {shown} is not allowed; must be an integer in [{minimum}, {maximum:,}]")
     return value
+
+
+def _ints(values, where: str, minimum: int, maximum: int) -> tuple[int, ...]:
+    out = tuple(_int(v, where, minimum, maximum) for v in _list(values, where))
+    for i, value in enumerate(out):
+        if value in out[:i]:
+            raise ConfigError(f"{where}: {value} is listed twice; list each value once")
+    return out
 
 
 def _positive_floats(values, where: str) -> list[float]:
     out = []
     for value in _list(values, where):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"{where}: {value!r} is not allowed; must be a positive finite number")
-        out.append(float(value))
+        try:
+            number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number) or number <= 0:
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise ConfigError(f"{where}: {shown} is not allowed; must be a positive finite number")
+        out.append(number)
     return out
 
 
@@ -269,16 +327,17 @@ def apply_overrides(raw: dict, assignments: list[str]) -> dict:
         node = raw
         parts = key.split(".")
         for part in parts[:-1]:
-            if part == "suite":
-                node = node.setdefault("suite", [])
-                continue
             if isinstance(node, list):
                 if not part.isdigit() or int(part) >= len(node):
                     raise ConfigError(f"--set: {key!r}: suite index {part!r} does not exist")
                 node = node[int(part)]
             else:
-                node = node.setdefault(part, {})
+                node = node.setdefault(part, [] if part == "suite" and node is raw else {})
+            if not isinstance(node, dict | list):
+                raise ConfigError(f"--set: {key!r}: {part!r} holds a value, not a table; e.g. run.starts=8192")
         if isinstance(node, list):
             raise ConfigError(f"--set: {key!r}: name a suite entry, e.g. suite.0.dims=[2]")
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set: {key!r} does not name a config key; e.g. run.starts=8192")
         node[parts[-1]] = value
     return raw

@@ -14,7 +14,6 @@ import functions
 from . import engine
 from .plan import NOISE, Group, schedule_params
 
-SCHEMA_VERSION = 1
 SPLITS = ["tune", "test"]  # start index parity: even starts tune the lr, odd starts report
 
 

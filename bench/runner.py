@@ -10,8 +10,6 @@ leaves a half-written file behind.
 from __future__ import annotations
 
 import datetime
-import json
-import os
 import platform
 import shutil
 import subprocess
@@ -30,23 +28,10 @@ import functions
 from . import engine, results
 from .config import Config, success_target
 from .plan import Group, groups, objective_facts
+from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, write_atomic, write_json
 from .starts import draw_starts
 
 PACKAGES = ("jax", "jaxlib", "optax", "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "matplotlib")
-
-
-class RunDirError(ValueError):
-    """A run directory that cannot be used as asked (exit status 2)."""
-
-
-def _write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _write_json(path: Path, data: dict) -> None:
-    _write_atomic(path, lambda p: p.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n"))
 
 
 def _git(*args: str) -> str | None:
@@ -77,28 +62,36 @@ def _versions() -> dict[str, str | None]:
 
 
 def prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
-    """Create or check the run directory; returns run.json's content."""
+    """Create or check the run directory; returns run.json's content. Nothing is removed unless
+    ``fresh`` and the directory holds a run (a run.json)."""
+    try:
+        return _prepare(config, out_dir, fresh)
+    except OSError as error:
+        raise RunDirError(f"--out: {out_dir}: {error.strerror or error}; give a directory you can write") from None
+
+
+def _prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunDirError(f"--out: {out_dir} is a file; give a directory")
     run_json = out_dir / "run.json"
-    if fresh and out_dir.exists():
-        for name in ("results.parquet", "run.json", "summary.csv", "report.md", "report.html"):
-            (out_dir / name).unlink(missing_ok=True)
-        for name in ("parts", "tables", "figures"):
-            shutil.rmtree(out_dir / name, ignore_errors=True)
-    if run_json.exists():
-        try:
-            previous = json.loads(run_json.read_text())
-        except json.JSONDecodeError:
-            raise RunDirError(f"--out: {out_dir}/run.json is not valid JSON; use --fresh to start over") from None
-        if previous.get("fingerprint") != config.fingerprint():
+    holds_run = run_json.exists()
+    if not holds_run and out_dir.exists() and any(out_dir.iterdir()):
+        raise RunDirError(
+            f"--out: {out_dir} is not empty and holds no run.json, so it is not a run directory; "
+            "give an empty or new directory (--fresh only replaces a run directory)"
+        )
+    if holds_run and fresh:
+        remove_outputs(out_dir)
+    elif holds_run:
+        previous = read_run_json(run_json)
+        if previous["fingerprint"] != config.fingerprint():
             raise RunDirError(
                 f"--out: {out_dir} holds a run of another config; use another --out or --fresh to overwrite it"
             )
         return previous
-    elif out_dir.exists() and any(out_dir.iterdir()):
-        raise RunDirError(f"--out: {out_dir} is not empty and holds no run.json; use an empty or new directory, or --fresh")
     out_dir.mkdir(parents=True, exist_ok=True)
     info = {
-        "schema_version": results.SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "config": config.to_dict(),
         "fingerprint": config.fingerprint(),
         "seed": config.run.seed,
@@ -107,7 +100,7 @@ def prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
         "block": engine.BLOCK,
         "git_commit": _git_commit(),
     }
-    _write_json(run_json, info)
+    write_json(run_json, info)
     return info
 
 
@@ -126,7 +119,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     started = time.time()
     log(_plan_line(config, work))
     starts_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-    todo = [g for g in work if not (parts / f"{g.key}.parquet").exists()]
+    todo = [g for g in work if not _finished(parts / f"{g.key}.parquet", log)]
     if len(todo) < len(work):
         log(f"resuming: {len(work) - len(todo)} of {_count(len(work), 'group')} already done")
     remaining = sum(_element_steps(config, g) for g in todo)
@@ -134,7 +127,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     for index, group in enumerate(todo, 1):
         t0 = time.time()
         table = _run_group(config, group, starts_cache)
-        _write_atomic(parts / f"{group.key}.parquet", lambda p: pq.write_table(table, p))
+        write_atomic(parts / f"{group.key}.parquet", lambda p: pq.write_table(table, p))
         seconds = time.time() - t0
         done, computing = done + _element_steps(config, group), computing + seconds
         eta = (remaining - done) * computing / done
@@ -152,8 +145,21 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
         finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         command=" ".join(sys.argv),
     )
-    _write_json(out_dir / "run.json", info)
+    write_json(out_dir / "run.json", info)
     return results_path
+
+
+def _finished(part: Path, log) -> bool:
+    """A part from an earlier session counts only if it reads back; an unreadable one is redone."""
+    if not part.exists():
+        return False
+    try:
+        pq.read_metadata(part)
+    except (OSError, ValueError):
+        log(f"{part.name} cannot be read back; computing it again")
+        part.unlink()
+        return False
+    return True
 
 
 def _element_steps(config: Config, group: Group) -> int:
@@ -213,5 +219,5 @@ def _combine(work: list[Group], parts: Path, path: Path) -> None:
             writer.write_table(table.cast(writer.schema))
         writer.close()
 
-    _write_atomic(path, write)
+    write_atomic(path, write)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 1
+from bench.rundir import InputError, RunDirError, read_run_json
+
 CELL = ["function", "dim", "instance", "optimizer", "schedule", "steps", "noise"]
 SCALARS = [
     *CELL,
@@ -27,28 +27,24 @@ SCALARS = [
 ]
 
 
-class ReportInputError(ValueError):
+class ReportInputError(InputError):
     """A run directory the report cannot be built from (exit status 2)."""
 
 
 def read_info(run_dir: Path) -> dict:
     if not run_dir.is_dir():
         raise ReportInputError(f"report: {str(run_dir)!r} is not a directory; give a run directory written by 'run'")
-    path = run_dir / "run.json"
-    if not path.is_file():
-        raise ReportInputError(f"report: {run_dir} has no run.json; it is not a run directory written by 'run'")
     try:
-        info = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ReportInputError(f"report: {path} is not valid JSON ({error}); rerun with --fresh") from None
-    version = info.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ReportInputError(
-            f"report: {path} has schema_version {version!r}; this version reads {SCHEMA_VERSION}"
-        )
-    if info.get("status") != "complete" or not (run_dir / "results.parquet").is_file():
+        info = read_run_json(run_dir / "run.json")
+    except RunDirError as error:
+        raise ReportInputError(f"report: {error}") from None
+    if info["status"] != "complete":
         raise ReportInputError(
             f"report: the run in {run_dir} is not finished; run the same 'run' command again to complete it"
+        )
+    if not (run_dir / "results.parquet").is_file():
+        raise ReportInputError(
+            f"report: {run_dir}/results.parquet is missing; run the same 'run' command again to recompute it"
         )
     return info
 
@@ -59,10 +55,14 @@ def read_results(run_dir: Path, info: dict) -> pd.DataFrame:
     try:
         schema = pq.read_schema(path)
     except (OSError, ValueError) as error:
-        raise ReportInputError(f"report: {path} cannot be read as parquet ({error})") from None
+        raise ReportInputError(
+            f"report: {path} cannot be read as parquet ({error}); rerun with --fresh to recompute it"
+        ) from None
     missing = [c for c in SCALARS if c not in schema.names]
     if missing:
         raise ReportInputError(f"report: {path} lacks column(s) {missing}; it was not written by 'run'")
+    if pq.read_metadata(path).num_rows == 0:
+        raise ReportInputError(f"report: {path} has no rows; rerun with --fresh to recompute it")
     hits = [c for c in schema.names if c.startswith("hit_")]
     frame = pq.read_table(path, columns=SCALARS + hits).to_pandas()
     for column in ("function", "optimizer", "schedule", "noise", "params", "split"):

@@ -48,23 +48,35 @@ def test_good_config_and_overrides(tmp_path):
 @pytest.mark.parametrize(
     "old,new,message",
     [
-        ('starts = 16', 'starts = 0', r"run.starts: 0 is not allowed; must be an integer >= 2"),
+        ('starts = 16', 'starts = 0', r"run.starts: 0 is not allowed; must be an integer in \[2, 10,000,000\]"),
         ('starts = 16', 'starts = "many"', r"run.starts: 'many' is not allowed"),
-        ('steps = 20', 'steps = 2.5', r"run.steps: 2.5 is not allowed; must be an integer >= 1"),
+        ('steps = 20', 'steps = 2.5', r"run.steps: 2.5 is not allowed; must be an integer in \[1, 1,000,000\]"),
         ('steps = 20', 'steps = 20\ndtype = "float16"', r"run.dtype: 'float16' is not allowed; allowed: float32, float64"),
         ('steps = 20', 'steps = 20\ntarget = 1e-8', r"run.target: 1e-08 is below what float32 resolves for rastrigin d=2"),
         ('steps = 20', 'steps = 20\ntargets = [-1.0]', r"run.targets: -1.0 is not allowed; must be a positive finite number"),
         ('steps = 20', 'steps = 20\nsteps_typo = 3', r"run: unknown key 'steps_typo'"),
         ('["rastrigin"]', '["rastrign"]', r"suite\[0\].functions: 'rastrign' is not a known name; allowed: sphere"),
         ('dims = [2]', 'dims = []', r"suite\[0\].dims: \[\] is not allowed; give a non-empty list"),
-        ('dims = [2]', 'dims = [0]', r"suite\[0\].dims: 0 is not allowed; must be an integer >= 1"),
+        ('dims = [2]', 'dims = [0]', r"suite\[0\].dims: 0 is not allowed; must be an integer in \[1, 1,000\]"),
         ('["sgd"]', '["sgdd"]', r"suite\[0\].optimizers: 'sgdd' is not a known name; allowed: sgd"),
         ('["constant", "cosine"]', '["constant", "constant"]', r"suite\[0\].schedules: 'constant' is listed twice"),
         ('min = 1e-3', 'min = 1.0', r"suite\[0\].lr: min = 1 is above max = 0.1"),
-        ('num = 3', 'num = 0', r"suite\[0\].lr.num: 0 is not allowed; must be an integer >= 1"),
+        ('num = 3', 'num = 0', r"suite\[0\].lr.num: 0 is not allowed; must be an integer in \[1, 1,000\]"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = 0.1', r"suite\[0\].lr: 0.1 is not allowed; use"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { max = 1e-1, num = 3 }', r"suite\[0\].lr.min: missing"),
         ('dims = [2]', 'dims = [2]\ninstances = [3]', r"suite\[0\].instances: \[3\] is not allowed"),
+        ('starts = 16', 'starts = 16\nseed = 99999999999999999999', r"run.seed: 99999999999999999999 is not allowed; must be an integer in \[0, 4,294,967,295\]"),
+        ('starts = 16', 'starts = 1000000000000', r"run.starts: 1000000000000 is not allowed; must be an integer in \[2, 10,000,000\]"),
+        ('steps = 20', 'steps = 9223372036854775807', r"run.steps: 9223372036854775807 is not allowed; must be an integer in \[1, 1,000,000\]"),
+        ('dims = [2]', 'dims = [100000000]', r"suite\[0\].dims: 100000000 is not allowed; must be an integer in \[1, 1,000\]"),
+        ('dims = [2]', 'dims = [2, 2]', r"suite\[0\].dims: 2 is listed twice; list each value once"),
+        ('num = 3', 'num = 1000000000', r"suite\[0\].lr.num: 1000000000 is not allowed"),
+        ('max = 1e-1', 'max = 1e300', r"suite\[0\].lr.max: 1e\+300 is not allowed; peak learning rates must be <= 1e\+30"),
+        ('steps = 20', 'steps = 20\ntargets = [0.1, 0.12]', r"run.targets: 0.1 and 0.12 both give the column hit_1e-01"),
+        ('steps = 20', 'steps = 20\ntargets = [' + '9' * 330 + ']', r"run.targets: 9{37}\.\.\. is not allowed; must be a positive finite number"),
+        ('name = "t"', 'name = "a\\u0000b"', r"run.name: 'a\\x00b' is not allowed; use up to 100 letters"),
+        ('name = "t"', 'name = "' + 'x' * 300 + '"', r"run.name: 'x+' is not allowed"),
+        ('steps = 20', 'steps = 20\ndtype = "float64"\ntarget = 1e-30', r"below what float64 resolves for rastrigin d=2 \(floor [0-9.e-]+\); use a target >= [0-9.e-]+$"),
     ],
 )
 def test_bad_values_name_field_value_and_what_is_allowed(tmp_path, old, new, message):
@@ -82,8 +94,24 @@ def test_two_dimensional_function_in_a_10d_suite(tmp_path):
 def test_missing_file_and_bad_toml(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         config.load(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="is a directory; give a path to a .toml file"):
+        config.load(tmp_path)
     with pytest.raises(ConfigError, match="is not valid TOML"):
         load_text(tmp_path, "[run\nname=")
+    (tmp_path / "binary.toml").write_bytes(bytes(range(256)))
+    with pytest.raises(ConfigError, match="is not UTF-8 text"):
+        config.load(tmp_path / "binary.toml")
+
+
+def test_run_name_comes_from_the_file_name_and_must_be_valid(tmp_path):
+    without_name = GOOD.replace('name = "t"\n', "")
+    (tmp_path / "my-study.toml").write_text(without_name)
+    assert config.load(tmp_path / "my-study.toml").run.name == "my-study"
+    (tmp_path / ".hidden.toml").write_text(without_name)
+    with pytest.raises(ConfigError, match="run.name: not set, and the file name '.hidden' is not a valid run name"):
+        config.load(tmp_path / ".hidden.toml")
+    (tmp_path / "no-run-table.toml").write_text(GOOD[GOOD.index("[[suite]]"):])
+    assert config.load(tmp_path / "no-run-table.toml").run.name == "no-run-table"
 
 
 def test_bad_override(tmp_path):
@@ -91,6 +119,8 @@ def test_bad_override(tmp_path):
         load_text(tmp_path, GOOD, ["run.starts"])
     with pytest.raises(ConfigError, match="suite index '5' does not exist"):
         load_text(tmp_path, GOOD, ["suite.5.dims=[2]"])
+    with pytest.raises(ConfigError, match=r"--set: 'run.starts.x': 'starts' holds a value, not a table"):
+        load_text(tmp_path, GOOD, ["run.starts.x=1"])
 
 
 @pytest.mark.parametrize(
@@ -100,12 +130,18 @@ def test_bad_override(tmp_path):
         (["run", "{missing}"], "does not exist"),
         (["run", "{good}", "--set", "run.starts=1"], "error: run.starts: 1 is not allowed"),
         (["report", "{tmp}"], "has no run.json"),
+        (["run", "{good}", "--out", "{afile}/sub"], "error: --out:"),
+        (["run", "{good}", "--out", "{afile}"], "error: --out: "),
+        (["run", "{good}", "--out", ""], "error: --out: an empty path is not allowed"),
+        (["list", "everything"], "error: python -m bench list: argument what: invalid choice"),
+        ([], "error: python -m bench: the following arguments are required: verb"),
     ],
 )
 def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, message):
     (tmp_path / "bad.toml").write_text(GOOD.replace('["rastrigin"]', '["rastrign"]'))
     (tmp_path / "good.toml").write_text(GOOD)
-    paths = {"bad": tmp_path / "bad.toml", "good": tmp_path / "good.toml",
+    (tmp_path / "afile").write_text("not a directory")
+    paths = {"bad": tmp_path / "bad.toml", "good": tmp_path / "good.toml", "afile": tmp_path / "afile",
              "missing": tmp_path / "missing.toml", "tmp": tmp_path}
     argv = [a.format(**paths) for a in args]
     done = subprocess.run([sys.executable, "-m", "bench", *argv], cwd=ROOT, capture_output=True, text=True)
