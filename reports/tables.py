@@ -1,6 +1,6 @@
 """Tables: pure functions summary -> DataFrame of formatted cells, and writers to Markdown and
 LaTeX (booktabs). Marks: ``↑``/``↓`` = better/worse than constant lr (exact McNemar, Holm-adjusted
-p < 0.05); ``†`` = the best lr lies at the edge of the grid (widen the grid)."""
+p < 0.05); ``†`` = the best lr lies at the edge of the grid and the rate still rises there (widen the grid)."""
 
 from __future__ import annotations
 
