@@ -7,6 +7,7 @@ as one line and exits with status 2.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import math
 import tomllib
@@ -262,10 +263,18 @@ def _parse_lr(raw, where: str) -> LrGrid:
 # -- small validators --------------------------------------------------------------------------
 
 
+def _did_you_mean(value, known) -> str:
+    close = difflib.get_close_matches(str(value), list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _only(raw: Mapping, allowed: set[str], where: str) -> None:
-    unknown = sorted(set(raw) - allowed)
+    unknown = sorted(map(str, set(raw) - allowed))
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(sorted(allowed))}")
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}{_did_you_mean(unknown[0], allowed)}; "
+            f"allowed keys: {', '.join(sorted(allowed))}"
+        )
 
 
 def _list(value, where: str) -> list:
@@ -306,8 +315,10 @@ def _positive_floats(values, where: str) -> list[float]:
 def _names(values, where: str, known: list[str]) -> tuple[str, ...]:
     out = []
     for value in _list(values, where):
-        if value not in known:
-            raise ConfigError(f"{where}: {value!r} is not a known name; allowed: {', '.join(known)}")
+        if not isinstance(value, str) or value not in known:
+            raise ConfigError(
+                f"{where}: {value!r} is not a known name{_did_you_mean(value, known)}; allowed: {', '.join(known)}"
+            )
         if value in out:
             raise ConfigError(f"{where}: {value!r} is listed twice; list each name once")
         out.append(value)

@@ -42,8 +42,9 @@ def group_table(
     x0: np.ndarray,
     start_f_polished: np.ndarray,
     out: dict,
+    first_start: int = 0,
 ) -> pa.Table:
-    """Rows [table row (schedule, lr)] x [start] of one group."""
+    """Rows [table row (schedule, lr)] x [start] of one group's starts first_start, first_start + 1, ..."""
     objective = functions.get(group.function)
     f_opt = objective.f_opt(group.dim)
     basin_target = objective.basin_target(group.dim)
@@ -66,7 +67,7 @@ def group_table(
         success_basin = gap_final <= basin_target
         final_in_basin = gap_polished <= basin_target
         start_in_basin = gap_start <= basin_target
-    start_index = np.tile(np.arange(n), n_rows)
+    start_index = np.tile(np.arange(first_start, first_start + n), n_rows)
     columns = {
         "function": _repeated_string([group.function], total),
         "dim": pa.array(np.full(total, group.dim, dtype=np.int32)),

@@ -10,6 +10,7 @@ leaves a half-written file behind.
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 import shutil
 import subprocess
@@ -30,6 +31,17 @@ from .config import Config, success_target
 from .plan import Group, groups, objective_facts
 from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, write_atomic, write_json
 from .starts import draw_starts
+
+ROWS_PER_PART = 1_000_000  # result rows computed and held in memory at once (a part file each)
+
+
+ROUGH_RATE_PER_CORE = 20e6  # element-steps/s, the default study's average on a 2-core CPU here
+
+
+def bytes_per_row(dim: int) -> int:
+    """Rough in-memory size of one results row: two coordinate lists and ~25 scalars."""
+    return 2 * 8 * dim + 25 * 8
+
 
 PACKAGES = ("jax", "jaxlib", "optax", "numpy", "pandas", "pyarrow", "scipy", "statsmodels", "matplotlib")
 
@@ -111,6 +123,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     info = prepare(config, out_dir, fresh)
     results_path = out_dir / "results.parquet"
     if info.get("status") == "complete" and results_path.exists():
+        shutil.rmtree(out_dir / "parts", ignore_errors=True)  # left by a kill after completion
         log(f"{out_dir}: {_count(len(work), 'group')} already computed; rebuilding the report")
         return results_path
     parts = out_dir / "parts"
@@ -119,24 +132,25 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     started = time.time()
     log(_plan_line(config, work))
     starts_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-    todo = [g for g in work if not _finished(parts / f"{g.key}.parquet", log)]
-    if len(todo) < len(work):
-        log(f"resuming: {len(work) - len(todo)} of {_count(len(work), 'group')} already done")
-    remaining = sum(_element_steps(config, g) for g in todo)
+    todo = [(g, c) for g in work for c in chunks(config, g) if not _finished(parts / _part_name(g, c), log)]
+    total = sum(len(chunks(config, g)) for g in work)
+    if len(todo) < total:
+        log(f"resuming: {total - len(todo)} of {_count(total, 'part')} already done")
+    remaining = sum(_element_steps(config, g, c) for g, c in todo)
     done, computing = 0, 0.0
-    for index, group in enumerate(todo, 1):
+    for index, (group, chunk) in enumerate(todo, 1):
         t0 = time.time()
-        table = _run_group(config, group, starts_cache)
-        write_atomic(parts / f"{group.key}.parquet", lambda p: pq.write_table(table, p))
+        table = _run_chunk(config, group, chunk, starts_cache)
+        write_atomic(parts / _part_name(group, chunk), lambda p: pq.write_table(table, p))
         seconds = time.time() - t0
-        done, computing = done + _element_steps(config, group), computing + seconds
+        done, computing = done + _element_steps(config, group, chunk), computing + seconds
         eta = (remaining - done) * computing / done
-        log(f"[{index}/{len(todo)}] {group.key}: {len(group.rows())} schedule x lr rows x "
-            f"{config.run.starts} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
+        where = "" if chunk == slice(0, config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
+        log(f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} schedule x lr rows x "
+            f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
             f"about {_clock(eta)} left")
 
-    _combine(work, parts, results_path)
-    shutil.rmtree(parts)
+    _combine(config, work, parts, results_path)
     info.update(
         status="complete",
         versions=_versions(),
@@ -146,6 +160,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
         command=" ".join(sys.argv),
     )
     write_json(out_dir / "run.json", info)
+    shutil.rmtree(parts)  # only once run.json says complete: a kill before this loses nothing
     return results_path
 
 
@@ -162,8 +177,8 @@ def _finished(part: Path, log) -> bool:
     return True
 
 
-def _element_steps(config: Config, group: Group) -> int:
-    return len(group.rows()) * config.run.starts * group.steps * group.dim
+def _element_steps(config: Config, group: Group, chunk: slice) -> int:
+    return len(group.rows()) * (chunk.stop - chunk.start) * group.steps * group.dim
 
 
 def _count(n: int, noun: str) -> str:
@@ -178,14 +193,17 @@ def _clock(seconds: float) -> str:
 def _plan_line(config: Config, work: list[Group]) -> str:
     cells = sum(len(g.schedules) for g in work)
     trajectories = sum(len(g.rows()) for g in work) * config.run.starts
-    start_steps = sum(len(g.rows()) * g.steps for g in work) * config.run.starts
+    element_steps = sum(_element_steps(config, g, slice(0, config.run.starts)) for g in work)
+    minutes = element_steps / (ROUGH_RATE_PER_CORE * (os.cpu_count() or 1)) / 60
     return (
-        f"{_count(len(work), 'program')}, {_count(cells, 'cell')}, {trajectories:,} trajectories, "
-        f"{start_steps / 1e6:,.1f} M start-steps on {jax.device_count()} device(s)"
+        f"{_count(len(work), 'program')}, {_count(cells, 'cell')}, {trajectories:,} trajectories on "
+        f"{jax.device_count()} device(s); rough estimate: {minutes:.0f} min, peak memory "
+        f"{memory_estimate(config, work) / 2**20:,.0f} MiB (results held in parts of <= {ROWS_PER_PART:,} rows)"
     )
 
 
-def _run_group(config: Config, group: Group, starts_cache: dict) -> pa.Table:
+def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -> pa.Table:
+    """One group on the starts ``chunk``: the engine, then the results rows."""
     run = config.run
     objective = functions.get(group.function)
     cache_key = (group.function, group.dim, group.instance)
@@ -193,7 +211,7 @@ def _run_group(config: Config, group: Group, starts_cache: dict) -> pa.Table:
         x0 = draw_starts(group.function, group.dim, group.instance, run.seed, run.starts)
         starts_cache.clear()  # keep one set of starts in memory
         starts_cache[cache_key] = (x0, engine.polish_starts(group.function, group.dim, run.dtype, x0))
-    x0, start_f_polished = starts_cache[cache_key]
+    x0, start_f_polished = (values[chunk] for values in starts_cache[cache_key])
     program = engine.Program(group.function, group.dim, group.optimizer, group.steps, run.dtype, len(run.targets))
     f_opt = objective.f_opt(group.dim)
     thresholds = np.array([f_opt + t for t in run.targets])
@@ -206,18 +224,40 @@ def _run_group(config: Config, group: Group, starts_cache: dict) -> pa.Table:
         x0=x0.astype(run.dtype).astype(np.float64),
         start_f_polished=start_f_polished,
         out=out,
+        first_start=chunk.start,
     )
 
 
-def _combine(work: list[Group], parts: Path, path: Path) -> None:
+def chunks(config: Config, group: Group) -> list[slice]:
+    """The group's starts in pieces of at most ``ROWS_PER_PART`` result rows (whole blocks), so a
+    run of any size holds a bounded number of rows in memory; results do not depend on the split."""
+    per_chunk = max(engine.BLOCK, ROWS_PER_PART // len(group.rows()) // engine.BLOCK * engine.BLOCK)
+    n = config.run.starts
+    return [slice(start, min(start + per_chunk, n)) for start in range(0, n, per_chunk)]
+
+
+def _part_name(group: Group, chunk: slice) -> str:
+    return f"{group.key}-s{chunk.start}.parquet"
+
+
+def memory_estimate(config: Config, work: list[Group]) -> float:
+    """Bytes held at the peak: one part's rows (with working copies) and one set of starts."""
+    peak = 0
+    for group in work:
+        rows = len(group.rows()) * min(config.run.starts, chunks(config, group)[0].stop)
+        peak = max(peak, rows * bytes_per_row(group.dim) * 4 + config.run.starts * group.dim * 16)
+    return float(peak)
+
+
+def _combine(config: Config, work: list[Group], parts: Path, path: Path) -> None:
     def write(tmp: Path) -> None:
         writer = None
         for group in work:
-            table = pq.read_table(parts / f"{group.key}.parquet")
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table.cast(writer.schema))
+            for chunk in chunks(config, group):
+                table = pq.read_table(parts / _part_name(group, chunk))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema)
+                writer.write_table(table.cast(writer.schema))
         writer.close()
 
     write_atomic(path, write)
-

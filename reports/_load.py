@@ -49,7 +49,7 @@ def read_info(run_dir: Path) -> dict:
     return info
 
 
-def read_results(run_dir: Path, info: dict) -> pd.DataFrame:
+def read_results(run_dir: Path) -> pd.DataFrame:
     """The scalar columns (list columns stay on disk), with ``hit_*`` columns."""
     path = run_dir / "results.parquet"
     try:

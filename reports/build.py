@@ -4,7 +4,6 @@ summary.csv, tables/*.md and *.tex, figures/*.pdf and *.png, report.md and repor
 from __future__ import annotations
 
 import dataclasses
-
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +31,7 @@ class Built:
 def build(run_dir: str | Path) -> Built:
     run_dir = Path(run_dir)
     info = read_info(run_dir)
-    results = read_results(run_dir, info)
+    results = read_results(run_dir)
     summary = summarize(results)
     summary_csv = run_dir / "summary.csv"
     summary.to_csv(summary_csv, index=False, float_format="%.6g")
@@ -58,7 +57,7 @@ def build(run_dir: str | Path) -> Built:
     figures.save(shapes, figure_dir, "schedule_shapes")
     overview.figures.append(("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png"))
 
-    sections = [overview, _reading_guide(info)]
+    sections = [overview, _reading_guide(info), _divergence_section(results, summary)]
     basin = _basin_map_section(run_dir, summary, figure_dir)
     if basin is not None:
         sections.append(basin)
@@ -167,6 +166,27 @@ def _facts_line(facts: dict, n: int) -> str:
         f"(float floor {facts['resolution_floor']:.1g}); plain-GD stability limit 2/L = "
         f"{facts['stability_lr']:.3g}; {n} test starts per cell. {facts['reference']}."
     )
+
+
+def _divergence_section(results: pd.DataFrame, summary: pd.DataFrame) -> Section:
+    """How many starts diverged: at the tuned lr per cell, and over the whole grid."""
+    total, diverged = len(results), int(results["diverged"].sum())
+    section = Section("Diverged starts", [
+        f"{diverged:,} of {total:,} runs ({100.0 * diverged / total:.2f}%) diverged over the whole lr grid: "
+        "the iterate or its gradient became non-finite, or the iterate left the box by more than 10 box "
+        "widths. A diverged start counts as a failure in every rate; none is dropped."
+    ])
+    at_best = summary[summary["diverged"] > 0]
+    if at_best.empty:
+        section.paragraphs.append("No test start diverged at any cell's tuned learning rate.")
+        return section
+    table = pd.DataFrame({
+        "function": at_best["function"], "dim": at_best["dim"], "optimizer": at_best["optimizer"],
+        "schedule": at_best["schedule"], "lr*": at_best["lr_best"].map(lambda v: f"{v:.2g}"),
+        "diverged": [f"{int(k)} of {int(n)} ({100.0 * k / n:.1f}%)" for k, n in zip(at_best["diverged"], at_best["n"])],
+    })
+    section.tables.append(("Cells whose tuned lr lets some test starts diverge", table))
+    return section
 
 
 def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -> Section | None:

@@ -125,6 +125,7 @@ _COLUMNS = [
     "escape_gain",
     "escape_gain_is_bound",
     "target_rate",
+    "diverged",
     "diverged_rate",
     "median_freeze_step",
     "median_oscillation",

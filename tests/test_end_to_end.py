@@ -135,19 +135,19 @@ def test_interrupted_run_keeps_finished_groups(tmp_path, monkeypatch):
     path.write_text(CONFIG.replace("starts = 1024", "starts = 64").replace("steps = 2000", "steps = 50"))
     loaded = config.load(path)
     computed = []
-    real = runner._run_group
+    real = runner._run_chunk
 
-    def interrupt_second(cfg, group, cache):
+    def interrupt_second(cfg, group, chunk, cache):
         if len(computed) == 1:
             raise KeyboardInterrupt
         computed.append(group.key)
-        return real(cfg, group, cache)
+        return real(cfg, group, chunk, cache)
 
-    monkeypatch.setattr(runner, "_run_group", interrupt_second)
+    monkeypatch.setattr(runner, "_run_chunk", interrupt_second)
     with pytest.raises(KeyboardInterrupt):
         runner.run(loaded, tmp_path / "run", log=lambda line: None)
-    assert (tmp_path / "run" / "parts" / f"{computed[0]}.parquet").is_file()
-    monkeypatch.setattr(runner, "_run_group", lambda cfg, group, cache: computed.append(group.key) or real(cfg, group, cache))
+    assert (tmp_path / "run" / "parts" / f"{computed[0]}-s0.parquet").is_file()
+    monkeypatch.setattr(runner, "_run_chunk", lambda cfg, group, chunk, cache: computed.append(group.key) or real(cfg, group, chunk, cache))
     runner.run(loaded, tmp_path / "run", log=lambda line: None)
     assert len(computed) == 2 and computed[0] != computed[1]  # the first group was not computed again
     uninterrupted = tmp_path / "clean"

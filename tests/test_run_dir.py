@@ -4,7 +4,14 @@ one-line error, and damaged files are named (cases from a session of deliberate 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -13,6 +20,7 @@ from bench import config, runner
 from bench.rundir import RunDirError
 from reports import ReportInputError
 
+ROOT = Path(__file__).resolve().parents[1]
 TINY = """
 [run]
 name = "tiny"
@@ -116,24 +124,121 @@ def test_report_names_a_missing_results_table(tiny, tmp_path):
 
 def test_an_unreadable_part_is_computed_again(tiny, tmp_path, monkeypatch):
     out = tmp_path / "run"
-    real = runner._run_group
+    real = runner._run_chunk
     calls = []
 
-    def stop_after_first(cfg, group, cache):
+    def stop_after_first(cfg, group, chunk, cache):
         if calls:
             raise KeyboardInterrupt
         calls.append(group.key)
-        return real(cfg, group, cache)
+        return real(cfg, group, chunk, cache)
 
-    monkeypatch.setattr(runner, "_run_group", stop_after_first)
+    monkeypatch.setattr(runner, "_run_chunk", stop_after_first)
     with pytest.raises(KeyboardInterrupt):
         runner.run(tiny, out, log=quiet)
-    part = out / "parts" / f"{calls[0]}.parquet"
+    part = out / "parts" / f"{calls[0]}-s0.parquet"
     part.write_bytes(b"not parquet")
-    monkeypatch.setattr(runner, "_run_group", real)
+    monkeypatch.setattr(runner, "_run_chunk", real)
     lines = []
     runner.run(tiny, out, log=lines.append)
     assert any("cannot be read back; computing it again" in line for line in lines)
     assert pq.read_metadata(out / "results.parquet").num_rows == 2 * 2 * 2 * 16
     info = json.loads((out / "run.json").read_text())
     assert info["status"] == "complete"
+
+
+def results_frame(path):
+    frame = pq.read_table(path).to_pandas()
+    for column in ("x0", "x_final"):
+        frame[column] = frame[column].map(tuple)
+    keys = ["function", "dim", "optimizer", "schedule", "lr", "start"]
+    for column in ("function", "optimizer", "schedule", "params", "noise", "split"):
+        frame[column] = frame[column].astype(str)
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def test_results_do_not_depend_on_how_starts_are_split_into_parts(tmp_path, monkeypatch):
+    path = tmp_path / "split.toml"
+    path.write_text(TINY.replace("starts = 16", "starts = 600"))
+    loaded = config.load(path)
+    runner.run(loaded, tmp_path / "whole", log=quiet)
+    monkeypatch.setattr(runner, "ROWS_PER_PART", 4 * 256)  # 4 rows per group: 256 starts a part
+    group = runner.groups(loaded)[0]
+    assert [(c.start, c.stop) for c in runner.chunks(loaded, group)] == [(0, 256), (256, 512), (512, 600)]
+    lines = []
+    runner.run(loaded, tmp_path / "split", log=lines.append)
+    assert any("(starts 512-599)" in line for line in lines)
+    whole, split = results_frame(tmp_path / "whole/results.parquet"), results_frame(tmp_path / "split/results.parquet")
+    assert len(whole) == 2 * 4 * 600
+    pd.testing.assert_frame_equal(whole, split)
+
+
+def test_suite_order_does_not_change_any_number(tmp_path):
+    first, second = TINY.index("[[suite]]"), TINY.rindex("[[suite]]")
+    assert first == second  # one suite in TINY: split it into two entries, then swap them
+    suite_a = TINY[first:].replace('functions = ["rastrigin", "sphere"]', 'functions = ["rastrigin"]')
+    suite_b = TINY[first:].replace('functions = ["rastrigin", "sphere"]', 'functions = ["sphere"]').replace(
+        'optimizers = ["sgd"]', 'optimizers = ["sgd", "adam"]')
+    head = TINY[:first]
+    (tmp_path / "ab.toml").write_text(head + suite_a + suite_b)
+    (tmp_path / "ba.toml").write_text(head + suite_b + suite_a)
+    runner.run(config.load(tmp_path / "ab.toml"), tmp_path / "ab", log=quiet)
+    runner.run(config.load(tmp_path / "ba.toml"), tmp_path / "ba", log=quiet)
+    pd.testing.assert_frame_equal(results_frame(tmp_path / "ab/results.parquet"),
+                                  results_frame(tmp_path / "ba/results.parquet"))
+
+
+KILLABLE = TINY.replace("starts = 16", "starts = 300").replace("steps = 10", "steps = 100").replace(
+    'functions = ["rastrigin", "sphere"]', 'functions = ["rastrigin", "sphere", "ackley", "levy", "griewank", "styblinski_tang"]')
+
+
+def _parts(out: Path) -> int:
+    return len(list((out / "parts").glob("*.parquet"))) if (out / "parts").is_dir() else 0
+
+
+def test_kill_9_at_random_moments_then_resume_gives_the_uninterrupted_results(tmp_path):
+    """SIGKILL a real CLI run three times: once at a random moment of its start-up, then each time
+    at a random moment after one more part is written. Each rerun resumes; the final results are
+    bit-identical to an uninterrupted run."""
+    path = tmp_path / "kill.toml"
+    path.write_text(KILLABLE)
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "bench", "run", str(path), "--out", str(out)]
+    rng = np.random.default_rng(0)
+    kills = 0
+    for attempt in range(3):
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wanted = _parts(out) + 1
+        deadline = time.monotonic() + (float(rng.uniform(0.5, 3.0)) if attempt == 0 else 120.0)
+        while process.poll() is None and time.monotonic() < deadline and (attempt == 0 or _parts(out) < wanted):
+            time.sleep(0.05)
+        if process.poll() is None:
+            time.sleep(float(rng.uniform(0.0, 0.5)))
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert kills == 3
+    runner.run(config.load(path), tmp_path / "clean", log=quiet)
+    pd.testing.assert_frame_equal(results_frame(out / "results.parquet"),
+                                  results_frame(tmp_path / "clean/results.parquet"))
+    assert not (out / "parts").exists() and json.loads((out / "run.json").read_text())["status"] == "complete"
+
+
+def test_divergence_is_counted_and_never_a_nan_in_a_table(tmp_path):
+    path = tmp_path / "diverge.toml"
+    path.write_text(TINY.replace("lr = { min = 1e-3, max = 1e-2, num = 2 }", "lr = { min = 1e3, max = 1e30, num = 3 }")
+                    .replace('optimizers = ["sgd"]', 'optimizers = ["sgd", "momentum", "adam"]'))
+    out = tmp_path / "run"
+    runner.run(config.load(path), out, log=quiet)
+    built = reports.build(out)
+    summary = pd.read_csv(out / "summary.csv")
+    assert (summary["diverged"] > 0).any()
+    numeric = summary[["success_rate", "ci_low", "ci_high", "baseline_rate", "diverged_rate", "final_in_global_rate"]]
+    assert numeric.notna().all().all()
+    for table in (out / "tables").glob("*"):
+        text = table.read_text().lower()
+        assert "nan" not in text and "inf" not in text, table.name
+    report = built.report_md.read_text()
+    assert "## Diverged starts" in report and "Cells whose tuned lr lets some test starts diverge" in report
