@@ -185,9 +185,11 @@ def test_a_start_that_meets_nan_is_diverged_and_reports_its_last_finite_point(mo
     cliff = dataclasses.replace(sphere, name="nan_band", fn=lambda x: jnp.where(band(x), jnp.nan, jnp.sum(x**2, axis=-1)))
     monkeypatch.setitem(_registry._REGISTRY, "nan_band", cliff)
     # sgd, lr 0.3 on the sphere: x_{t+1} = 0.4 x_t. From (3, 1): (1.2, 0.4), then (0.48, 0.16) is NaN.
-    x0 = np.array([[0.0, 0.0], [3.0, 1.0], [-1.0, 2.0]])
+    x0 = np.array([[0.0, 0.0], [3.0, 1.0], [-1.0, 2.0], [0.3, 0.0]])  # the last is NaN at step 0
     out = run("nan_band", 2, "sgd", [("constant", 0.3, 20)], x0)
-    assert list(out["status"][0]) == [engine.STATUS_OK, engine.STATUS_NONFINITE, engine.STATUS_OK]
+    assert list(out["status"][0]) == [engine.STATUS_OK, engine.STATUS_NONFINITE, engine.STATUS_OK,
+                                      engine.STATUS_NONFINITE]
+    assert out["f_best"][0, 3] == np.inf and list(out["hits"][0, 3]) == [-1, -1]  # nothing finite was seen
     np.testing.assert_allclose(out["x_final"][0, 1], [1.2, 0.4], rtol=1e-12)
     np.testing.assert_allclose(out["f_final"][0, 1], 1.6, rtol=1e-12)
     np.testing.assert_allclose(out["f_best"][0, 1], 1.6, rtol=1e-12)

@@ -112,6 +112,15 @@ def test_report_refuses_an_empty_results_table_before_writing_anything(tiny, tmp
     assert (out / "summary.csv").read_text() == summary
 
 
+def test_report_names_a_truncated_results_table(tiny, tmp_path):
+    out = tmp_path / "run"
+    runner.run(tiny, out, log=quiet)
+    data = (out / "results.parquet").read_bytes()
+    (out / "results.parquet").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ReportInputError, match="cannot be read as parquet .*rerun with --fresh"):
+        reports.build(out)
+
+
 def test_report_names_a_missing_results_table(tiny, tmp_path):
     out = tmp_path / "run"
     runner.run(tiny, out, log=quiet)
