@@ -30,6 +30,7 @@ MAX_STARTS = 10_000_000
 MAX_STEPS = 1_000_000
 MAX_DIM = 1000
 MAX_LR_NUM = 1000
+MAX_START_ELEMENTS = 50_000_000  # starts x d held in memory (400 MB in float64)
 MAX_LR = 1e30  # representable in float32 (and on a log axis) with room to spare
 NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 MAX_NAME_LENGTH = 100
@@ -186,6 +187,12 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
             raise ConfigError(f"{where}.{key}: missing; every [[suite]] needs functions, dims, optimizers, schedules and lr")
     names = _names(raw["functions"], f"{where}.functions", functions.names())
     dims = _ints(raw["dims"], f"{where}.dims", minimum=1, maximum=MAX_DIM)
+    for d in dims:
+        if run.starts * d > MAX_START_ELEMENTS:
+            raise ConfigError(
+                f"{where}.dims: {d} with run.starts = {run.starts:,} gives {run.starts * d:,} start coordinates; "
+                f"at most {MAX_START_ELEMENTS:,} are held at once: use fewer starts for this dimension"
+            )
     for name in names:
         objective = functions.get(name)
         for d in dims:

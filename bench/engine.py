@@ -28,6 +28,7 @@ import functions
 from . import optimizers, polish
 
 BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
+ROW_BUDGET = 20_000  # table rows x d per call: at most ~40 MB of carry per device and block
 POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
 POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
@@ -188,11 +189,25 @@ def _blocks(x: np.ndarray, dtype: str):
         yield full[start : start + per_call].reshape(jax.device_count(), BLOCK, d)
 
 
+def rows_per_call(dim: int) -> int:
+    """Table rows run in one call: bounds the carry (rows x BLOCK x d per device) whatever the grid."""
+    return max(1, ROW_BUDGET // dim)
+
+
 def run_group(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: np.ndarray) -> dict:
     """Run every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d].
 
-    Returns numpy arrays shaped [rows, n, ...].
+    Rows go in slices of at most ``rows_per_call`` (the last one padded, so one program serves
+    them all); starts in blocks. Returns numpy arrays shaped [rows, n, ...].
     """
+    n_rows = table.shape[0]
+    per_call = min(n_rows, rows_per_call(program.dim))
+    padded = np.concatenate([table, np.repeat(table[:1], -n_rows % per_call, axis=0)])
+    slices = [_run_rows(program, x0, padded[i : i + per_call], thresholds) for i in range(0, n_rows, per_call)]
+    return {key: np.concatenate([part[key] for part in slices])[:n_rows] for key in slices[0]}
+
+
+def _run_rows(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: np.ndarray) -> dict:
     n = x0.shape[0]
     fn = compiled_run(program, table.shape[0])
     table_dev = jnp.asarray(table, dtype=program.dtype)

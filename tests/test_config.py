@@ -85,6 +85,12 @@ def test_bad_values_name_field_value_and_what_is_allowed(tmp_path, old, new, mes
         load_text(tmp_path, GOOD.replace(old, new, 1))
 
 
+def test_starts_times_dim_is_bounded(tmp_path):
+    text = GOOD.replace("starts = 16", "starts = 10000000").replace("dims = [2]", "dims = [2, 10]")
+    with pytest.raises(ConfigError, match=r"suite\[0\].dims: 10 with run.starts = 10,000,000 gives 100,000,000 start"):
+        load_text(tmp_path, text)
+
+
 def test_two_dimensional_function_in_a_10d_suite(tmp_path):
     text = GOOD.replace('["rastrigin"]', '["himmelblau"]').replace("dims = [2]", "dims = [2, 10]")
     with pytest.raises(ConfigError, match=r"suite\[0\].dims: himmelblau: dimension 10 not supported"):

@@ -194,3 +194,14 @@ def test_a_start_that_meets_nan_is_diverged_and_reports_its_last_finite_point(mo
     np.testing.assert_allclose(out["f_final"][0, 1], 1.6, rtol=1e-12)
     np.testing.assert_allclose(out["f_best"][0, 1], 1.6, rtol=1e-12)
     assert np.all(np.isfinite(out["oscillation"]))
+
+
+def test_rows_split_across_calls_give_the_same_numbers(monkeypatch):
+    rows = [("constant", 0.01, 60), ("linear", 0.02, 60), ("cosine", 0.05, 60), ("wsd", 0.03, 60), ("step", 0.1, 60)]
+    x0 = draw_starts("rastrigin", 2, 0, 0, 40)
+    whole = run("rastrigin", 2, "adam", rows, x0, dtype="float32")
+    monkeypatch.setattr(engine, "ROW_BUDGET", 4)  # 2 rows per call in 2-D: 3 calls, the last padded
+    assert engine.rows_per_call(2) == 2
+    split = run("rastrigin", 2, "adam", rows, x0, dtype="float32")
+    for key in whole:
+        np.testing.assert_array_equal(whole[key], split[key])
