@@ -12,6 +12,7 @@ import schedules
 
 from .config import Config, ConfigError, success_target
 
+MAX_TABLE_VALUES = 50_000_000  # schedule x lr rows x steps of one program's lr table (400 MB)
 NOISE = "none"  # noise annealing is not part of this version; the column is kept for the schema
 
 
@@ -79,6 +80,13 @@ def groups(config: Config) -> list[Group]:
                                     )
                                 group = dataclasses.replace(
                                     previous, schedules=previous.schedules + group.schedules
+                                )
+                            if len(group.rows()) * group.steps > MAX_TABLE_VALUES:
+                                raise ConfigError(
+                                    f"suite[{index}].lr.num: {function} d={dim} {optimizer} needs "
+                                    f"{len(group.rows())} schedule x lr rows x {steps:,} steps = "
+                                    f"{len(group.rows()) * steps:,} learning rates, above {MAX_TABLE_VALUES:,}; "
+                                    "use fewer lr values, schedules or steps"
                                 )
                             out[group.key] = group
     return list(out.values())

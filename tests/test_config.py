@@ -155,3 +155,12 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, message):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_lr_table_size_is_bounded(tmp_path):
+    from bench import plan
+
+    loaded = load_text(tmp_path, GOOD.replace("steps = 20", "steps = 1000000").replace("num = 3", "num = 1000"))
+    with pytest.raises(ConfigError, match=r"suite\[0\].lr.num: rastrigin d=2 sgd needs 2000 schedule x lr rows x "
+                                          r"1,000,000 steps = 2,000,000,000 learning rates, above 50,000,000"):
+        plan.groups(loaded)
