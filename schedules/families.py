@@ -251,3 +251,103 @@ register(
         reference="Hu et al. (2024), MiniCPM; Haegele et al. (2024): shapes linear, cosine, sqrt (1-sqrt)",
     )
 )
+
+# -- polynomial --------------------------------------------------------------------------------
+
+register(
+    Family(
+        name="polynomial",
+        shape=lambda u, span, p: p["end"] + (1.0 - p["end"]) * (1.0 - u / span) ** p["power"],
+        defaults={"power": 2.0, "end": 0.0, "warmup": 0.0},
+        checks={"power": (lambda v: _all(np.asarray(v) > 0), "> 0"), "end": _fraction()},
+        summary="peak * (1 - t / steps)^power down to end * peak (power 2; power 1 is `linear`)",
+        reference="optax.polynomial_schedule(peak, end * peak, power, steps); PyTorch PolynomialLR",
+    )
+)
+
+# -- one cycle, linear -------------------------------------------------------------------------
+
+
+def _one_cycle_linear(u, span, p):
+    rise = jnp.maximum(_boundary(p["pct_start"], span), 1.0)
+    fall_end = jnp.maximum(_boundary(p["pct_final"], span), rise + 1.0)
+    start, end = p["start"], p["end"]
+    up = start + (1.0 - start) * u / rise
+    down = 1.0 + (start - 1.0) * (u - rise) / (fall_end - rise)
+    tail = start + (end - start) * (u - fall_end) / jnp.maximum(span - fall_end, 1.0)
+    return jnp.where(u < rise, up, jnp.where(u < fall_end, down, tail))
+
+
+register(
+    Family(
+        name="one_cycle_linear",
+        shape=_one_cycle_linear,
+        defaults={"pct_start": 0.3, "pct_final": 0.85, "start": 1.0 / 25.0, "end": 1.0 / 25.0 / 1e4,
+                  "warmup": 0.0},
+        checks={
+            "pct_start": (lambda v: _all((np.asarray(v) > 0) & (np.asarray(v) < 1)), "in (0, 1)"),
+            "pct_final": (lambda v: _all((np.asarray(v) > 0) & (np.asarray(v) <= 1)), "in (0, 1]"),
+            "start": _fraction(low_open=True),
+            "end": _fraction(),
+        },
+        summary="linear up from peak/25 to peak (30%), down to peak/25 (85%), then to peak/2.5e5",
+        reference=(
+            "Smith & Topin (2019); optax.linear_onecycle_schedule(steps, peak, pct_start=0.3, "
+            "pct_final=0.85, div_factor=25, final_div_factor=1e4)"
+        ),
+    )
+)
+
+# -- triangular2 (cyclical, halving amplitude) -------------------------------------------------
+
+
+def _triangular2(u, span, p):
+    half = span / (2.0 * p["cycles"])
+    cycle = jnp.floor(u / (2.0 * half))
+    position = jnp.abs(u / half - 2.0 * cycle - 1.0)
+    amplitude = 0.5 ** jnp.minimum(cycle, jnp.ceil(p["cycles"]) - 1.0)
+    return p["end"] + (1.0 - p["end"]) * amplitude * jnp.maximum(0.0, 1.0 - position)
+
+
+register(
+    Family(
+        name="triangular2",
+        shape=_triangular2,
+        defaults={"cycles": 2.0, "end": 0.0, "warmup": 0.0},
+        checks={"cycles": (lambda v: _all(np.asarray(v) > 0), "> 0"), "end": _fraction()},
+        summary="cyclical lr like `triangular`, the amplitude halved every cycle (2 cycles end at the budget)",
+        reference="Smith (2017), cyclical learning rates, triangular2 policy (base_lr = end * peak)",
+    )
+)
+
+# -- REX ---------------------------------------------------------------------------------------
+
+
+def _rex(u, span, p):
+    remaining = 1.0 - u / span
+    return p["end"] + (1.0 - p["end"]) * remaining / (0.5 + 0.5 * remaining)
+
+
+register(
+    Family(
+        name="rex",
+        shape=_rex,
+        defaults={"end": 0.0, "warmup": 0.0},
+        checks={"end": _fraction()},
+        summary="reflected exponential: peak * (1 - z) / (1/2 + (1 - z) / 2), z = t / steps",
+        reference="Chen, Wolfe & Kyrillidis (2022), REX: revisiting budgeted training with an improved schedule",
+    )
+)
+
+# -- constant, then one drop (for ablations) ---------------------------------------------------
+
+register(
+    Family(
+        name="constant_then_drop",
+        shape=lambda u, span, p: jnp.where(u < _boundary(p["drop"], span), 1.0, p["end"]),
+        defaults={"drop": 0.75, "end": 0.01, "warmup": 0.0},
+        checks={"drop": _fraction(low_open=True), "end": _fraction()},
+        summary="peak until 75% of the budget, then end * peak (0.01): a single drop, for ablations",
+        reference="-: the limit of step decay with one boundary; isolates 'a late drop' from annealing",
+    )
+)

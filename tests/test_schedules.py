@@ -171,3 +171,26 @@ def test_wsd_holds_then_decays_over_the_last_fifth():
 
 def test_constant_is_the_peak_everywhere():
     np.testing.assert_array_equal(values(schedules.get("constant")(peak=0.25, steps=T)), 0.25)
+
+
+def test_polynomial_and_one_cycle_linear_equal_optax():
+    ours = values(schedules.get("polynomial")(peak=0.3, steps=T, end=0.1, power=3.0))
+    np.testing.assert_allclose(ours[: T + 1], oracle(optax.polynomial_schedule(0.3, 0.03, 3.0, T))[: T + 1], rtol=1e-6)
+    ours = values(schedules.get("one_cycle_linear")(peak=0.3, steps=T))
+    np.testing.assert_allclose(ours, oracle(optax.linear_onecycle_schedule(T, 0.3)), rtol=1e-6, atol=1e-12)
+
+
+def test_triangular2_halves_the_amplitude_each_cycle():
+    out = values(schedules.get("triangular2")(peak=1.0, steps=1000, cycles=3.0), np.arange(1001))
+    np.testing.assert_allclose(out[[0, 167, 500, 833, 1000]], [0.0, 1.0, 0.5, 0.25, 0.0], atol=3e-3)
+
+
+def test_rex_closed_form():
+    out = values(schedules.get("rex")(peak=2.0, steps=100), np.arange(101))
+    z = np.arange(101) / 100
+    np.testing.assert_allclose(out, 2.0 * (1 - z) / (0.5 + 0.5 * (1 - z)), rtol=1e-12)
+
+
+def test_constant_then_drop():
+    out = values(schedules.get("constant_then_drop")(peak=1.0, steps=100), np.arange(101))
+    assert np.all(out[:75] == 1.0) and np.all(out[75:] == 0.01)
