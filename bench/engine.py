@@ -53,9 +53,13 @@ class Program:
     n_targets: int
 
 
+def _projection(objective, lo, hi):
+    """Onto the box where the record enforces it, else the identity."""
+    return (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
+
+
 def _polish(objective, lo, hi, cap, iterations, x):
-    project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
-    return polish.polish(objective.value, project, cap, iterations, x)
+    return polish.polish(objective.value, _projection(objective, lo, hi), cap, iterations, x)
 
 
 def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
@@ -68,7 +72,7 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
     half_basin = 0.5 * objective.basin_scale
     window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
     slack = SANE_WIDTHS * (hi - lo)
-    project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
+    project = _projection(objective, lo, hi)
 
     def record(f, t, best, hits):
         best = jnp.where(jnp.isfinite(f), jnp.minimum(best, f), best)
@@ -133,7 +137,7 @@ def _mesh() -> Mesh:
 
 
 @functools.cache
-def compiled_run(program: Program, n_rows: int):
+def compiled_run(program: Program):
     """The jitted program for one group; blocks [devices, BLOCK, d], table [rows, steps]."""
     objective = functions.get(program.function)
     lo_np, hi_np = objective.bounds(program.dim)
@@ -209,7 +213,7 @@ def run_group(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: n
 
 def _run_rows(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: np.ndarray) -> dict:
     n = x0.shape[0]
-    fn = compiled_run(program, table.shape[0])
+    fn = compiled_run(program)
     table_dev = jnp.asarray(table, dtype=program.dtype)
     thresholds_dev = jnp.asarray(thresholds, dtype=program.dtype)
     parts = [fn(jnp.asarray(block), table_dev, thresholds_dev) for block in _blocks(x0, program.dtype)]

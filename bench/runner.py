@@ -244,7 +244,7 @@ def memory_estimate(config: Config, work: list[Group]) -> float:
     """Bytes held at the peak: one part's rows (with working copies) and one set of starts."""
     peak = 0
     for group in work:
-        rows = len(group.rows()) * min(config.run.starts, chunks(config, group)[0].stop)
+        rows = len(group.rows()) * chunks(config, group)[0].stop
         peak = max(peak, rows * bytes_per_row(group.dim) * 4 + config.run.starts * group.dim * 16)
     return float(peak)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
@@ -139,8 +140,6 @@ def basin_map(points: pd.DataFrame, panels: list[tuple[str, float]], x_opt: np.n
 
 
 def _schedule_colours(names: list[str]) -> dict[str, tuple]:
-    from matplotlib import colormaps
-
     palette = colormaps["tab20"].colors
     everything = list(dict.fromkeys(list(schedules.names()) + list(names)))
     return {name: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, name in enumerate(everything)}

@@ -47,31 +47,31 @@ def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
         kind="stable",
     )
     best = ordered.groupby(CELL, observed=True, sort=True).head(1)
+    best = best.merge(_grid_ends(tune), on=[*CELL, "params"])
+    # At the edge, and better than its neighbour there: the rate may rise further outside the grid,
+    # so widen it. A flat end (every constant lr below 2/L gives the start-basin rate) is not flagged.
+    at_edge = ((best["lr"] == best["lr_min"]) & best["rising_low"]) | ((best["lr"] == best["lr_max"]) & best["rising_high"])
     return pd.DataFrame(
         {
             **{c: best[c].to_numpy() for c in CELL},
             "lr_best": best["lr"].to_numpy(),
             "params_best": best["params"].to_numpy(),
-            "lr_at_edge": [_still_rising_at_edge(tune, row) for row in best.itertuples(index=False)],
+            "lr_at_edge": at_edge.to_numpy(),
             "tune_rate": best["success_rate"].to_numpy(),
         }
     )
 
 
-def _still_rising_at_edge(tune: pd.DataFrame, best) -> bool:
-    """The best lr is the smallest or largest of its grid *and* beats its neighbour on the grid:
-    the rate may rise further outside, so the grid should be widened. (A flat end, such as every
-    constant lr below 2/L giving the start-basin rate, is not flagged: widening changes nothing.)"""
-    mine = tune[np.all([tune[c] == getattr(best, c) for c in CELL], axis=0) & (tune["params"] == best.params)]
-    curve = mine.sort_values("lr")
-    if len(curve) < 2:
-        return False
-    lrs, rates = curve["lr"].to_numpy(), curve["success_rate"].to_numpy()
-    if best.lr == lrs[0]:
-        return bool(rates[0] > rates[1])
-    if best.lr == lrs[-1]:
-        return bool(rates[-1] > rates[-2])
-    return False
+def _grid_ends(tune: pd.DataFrame) -> pd.DataFrame:
+    """Per (cell, params): the smallest and largest lr, and whether each beats its grid neighbour."""
+    def ends(curve: pd.DataFrame) -> pd.Series:
+        rates = curve.sort_values("lr")["success_rate"].to_numpy()
+        two = len(rates) >= 2
+        return pd.Series({"lr_min": curve["lr"].min(), "lr_max": curve["lr"].max(),
+                          "rising_low": two and rates[0] > rates[1], "rising_high": two and rates[-1] > rates[-2]})
+
+    out = tune.groupby([*CELL, "params"], observed=True).apply(ends, include_groups=False).reset_index()
+    return out.astype({"rising_low": bool, "rising_high": bool})
 
 
 def at_best(results: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:

@@ -203,11 +203,16 @@ register(
 # -- triangular (cyclical learning rates) ------------------------------------------------------
 
 
-def _triangular(u, span, p):
-    half = span / (2.0 * p["cycles"])
+def _triangle_wave(u, span, cycles):
+    """(cycle index, wave): ``cycles`` triangles of height 1 over [0, span], 0 at both ends."""
+    half = span / (2.0 * cycles)
     cycle = jnp.floor(u / (2.0 * half))
-    position = jnp.abs(u / half - 2.0 * cycle - 1.0)
-    return p["end"] + (1.0 - p["end"]) * jnp.maximum(0.0, 1.0 - position)
+    return cycle, jnp.maximum(0.0, 1.0 - jnp.abs(u / half - 2.0 * cycle - 1.0))
+
+
+def _triangular(u, span, p):
+    _, wave = _triangle_wave(u, span, p["cycles"])
+    return p["end"] + (1.0 - p["end"]) * wave
 
 
 register(
@@ -302,11 +307,9 @@ register(
 
 
 def _triangular2(u, span, p):
-    half = span / (2.0 * p["cycles"])
-    cycle = jnp.floor(u / (2.0 * half))
-    position = jnp.abs(u / half - 2.0 * cycle - 1.0)
+    cycle, wave = _triangle_wave(u, span, p["cycles"])
     amplitude = 0.5 ** jnp.minimum(cycle, jnp.ceil(p["cycles"]) - 1.0)
-    return p["end"] + (1.0 - p["end"]) * amplitude * jnp.maximum(0.0, 1.0 - position)
+    return p["end"] + (1.0 - p["end"]) * amplitude * wave
 
 
 register(

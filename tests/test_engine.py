@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(function, dim, optimizer, rows, x0, dtype="float64", targets=(1e-1, 1e-3)):
-    """rows: list of (schedule, peak); returns the engine's per-start arrays [rows, starts, ...]."""
-    steps = rows[0][2] if len(rows[0]) == 3 else 200
+    """rows: list of (schedule, peak, steps); returns the engine's per-start arrays [rows, starts, ...]."""
+    steps = rows[0][2]
     program = engine.Program(function, dim, optimizer, steps, dtype, len(targets))
-    table = np.stack([np.asarray(schedules.get(s)(peak=p, steps=steps)(np.arange(steps))) for s, p, *_ in rows])
+    table = np.stack([np.asarray(schedules.get(s)(peak=p, steps=steps)(np.arange(steps))) for s, p, _ in rows])
     thresholds = np.asarray([functions.get(function).f_opt(dim) + t for t in targets])
     return engine.run_group(program, np.asarray(x0, dtype=np.float64), table, thresholds)
 
