@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 # shape(u, span, params) -> multiplier of peak, for u in [0, span], span = steps - warmup steps.
+# params holds the numeric and structural parameters, and ``budget`` (= steps, the whole budget).
 Shape = Callable[[jax.Array, jax.Array, Mapping[str, jax.Array]], jax.Array]
 
 
@@ -76,7 +77,7 @@ class Family:
             span = jnp.maximum(steps - warm, 1.0)
             u = jnp.clip(t - warm, 0.0, span)
             rising = jnp.where(warm > 0, t / jnp.maximum(warm, 1.0), 1.0)
-            fraction = jnp.where(t < warm, rising, shape(u, span, {**numeric, **static}))
+            fraction = jnp.where(t < warm, rising, shape(u, span, {**numeric, **static, "budget": steps}))
             return jnp.asarray(peak, dtype=jnp.float64) * fraction
 
         return schedule

@@ -71,14 +71,32 @@ register(
 
 # -- exponential -------------------------------------------------------------------------------
 
+def _exponential(u, span, p):
+    if not p["staircase"]:
+        return jnp.asarray(p["end"], dtype=u.dtype) ** (u / span)
+    period = jnp.maximum(_boundary(p["period"], span), 1.0)
+    return jnp.asarray(p["end"], dtype=u.dtype) ** (jnp.floor(u / period) * period / span)
+
+
 register(
     Family(
         name="exponential",
-        shape=lambda u, span, p: jnp.asarray(p["end"], dtype=u.dtype) ** (u / span),
-        defaults={"end": 1e-3, "warmup": 0.0},
-        checks={"end": _fraction(low_open=True)},
-        summary="peak * end^(t / steps): geometric decay to end (default 1e-3: 0 is unreachable)",
-        reference="optax.exponential_decay(init, transition_steps=steps, decay_rate=end)",
+        shape=_exponential,
+        defaults={"end": 1e-3, "period": 0.1, "warmup": 0.0},
+        static={"staircase": False},
+        checks={
+            "end": _fraction(low_open=True),
+            "period": _fraction(low_open=True),
+            "staircase": (lambda v: isinstance(v, bool), "true or false"),
+        },
+        summary=(
+            "peak * end^(t / steps): geometric decay to end (default 1e-3: 0 is unreachable); "
+            "staircase = true drops once every period (0.1) of the budget"
+        ),
+        reference=(
+            "optax.exponential_decay(peak, transition_steps=steps, decay_rate=end); staircase: "
+            "transition_steps = period * steps, decay_rate = end^period; PyTorch ExponentialLR, gamma = end^(1/steps)"
+        ),
     )
 )
 
@@ -352,5 +370,57 @@ register(
         checks={"drop": _fraction(low_open=True), "end": _fraction()},
         summary="peak until 75% of the budget, then end * peak (0.01): a single drop, for ablations",
         reference="-: the limit of step decay with one boundary; isolates 'a late drop' from annealing",
+    )
+)
+
+# -- inverse square root (Transformers) -------------------------------------------------------
+
+
+def _inverse_sqrt(u, span, p):
+    timescale = jnp.maximum(jnp.round(jnp.asarray(p["timescale"], dtype=u.dtype) * p["budget"]), 1.0)
+    return jnp.maximum(jnp.sqrt(timescale / (u + timescale)), p["end"])
+
+
+register(
+    Family(
+        name="inverse_sqrt",
+        shape=_inverse_sqrt,
+        defaults={"timescale": 0.05, "end": 0.0, "warmup": 0.05},
+        checks={"timescale": _fraction(low_open=True), "end": _fraction()},
+        summary=(
+            "linear warmup over 5% of steps, then peak * sqrt(tau / (t - warmup + tau)), tau = 5% of "
+            "steps; end is a floor (it ends near 0.22 * peak by default)"
+        ),
+        reference=(
+            "Vaswani et al. (2017), lr ~ 1/sqrt(step) after warmup; Hugging Face "
+            "get_inverse_sqrt_schedule(num_warmup_steps, timescale = num_warmup_steps)"
+        ),
+    )
+)
+
+# -- exp_range (cyclical, exponentially shrinking amplitude) -----------------------------------
+
+
+def _exp_range(u, span, p):
+    _, wave = _triangle_wave(u, span, p["cycles"])
+    amplitude = jnp.asarray(p["decay"], dtype=u.dtype) ** (u / span)
+    return p["end"] + (1.0 - p["end"]) * amplitude * wave
+
+
+register(
+    Family(
+        name="exp_range",
+        shape=_exp_range,
+        defaults={"cycles": 2.0, "decay": 0.1, "end": 0.0, "warmup": 0.0},
+        checks={
+            "cycles": (lambda v: _all(np.asarray(v) > 0), "> 0"),
+            "decay": _fraction(low_open=True),
+            "end": _fraction(),
+        },
+        summary=(
+            "cyclical lr like `triangular`, the amplitude times gamma^t with gamma = decay^(1/steps) "
+            "(decay 0.1: a tenth of the amplitude left at the budget)"
+        ),
+        reference="Smith (2017), cyclical learning rates, exp_range policy; PyTorch CyclicLR(mode='exp_range')",
     )
 )

@@ -22,7 +22,7 @@ def values(schedule, steps=STEPS):
     return np.asarray(schedule(jnp.asarray(steps)))
 
 
-def test_registry_holds_the_eleven_families():
+def test_registry_starts_with_the_eleven_families_of_the_first_release():
     assert NAMES[: len(EXPECTED)] == EXPECTED
 
 
@@ -60,8 +60,9 @@ def test_bounded_by_peak_and_held_past_the_budget(name):
     assert np.all(np.isfinite(huge))
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [n for n in NAMES if n != "exp_range"])
 def test_peak_is_reached(name):
+    # exp_range's amplitude has shrunk by the first top (as in PyTorch): its own test pins it.
     assert values(schedules.get(name)(peak=0.5, steps=T)).max() == pytest.approx(0.5, rel=1e-6)
 
 
