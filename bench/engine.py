@@ -8,6 +8,11 @@ schedule x learning rate x start of that group.
   O(rows x starts x d), never O(steps).
 * Starts are processed in blocks of ``BLOCK`` (fixed, padded), one block per device per call, so
   results are bit-identical whatever the number of devices or blocks in flight.
+* The optimiser is optax's, built for each step's lr (``optimizers.py``); optional noise (a scale
+  table ``noise[c, t]`` beside the lr table, one normal draw per start and step from the start's own
+  key) is added to the gradient (``gradient``) or to the update (``langevin``).
+* Reference methods (L-BFGS, random search) run their own loop (``reference.py``) with the same
+  outputs and the same budget of evaluations.
 * After the last step each endpoint is *polished* (``polish.py``: monotone, step-capped quasi-Newton
   descent) to identify its basin; the same polish from each start gives the start-basin baseline.
 """
@@ -25,7 +30,7 @@ from jax.sharding import Mesh, PartitionSpec
 
 import functions
 
-from . import optimizers, polish
+from . import noise, optimizers, polish, reference
 
 BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
 ROW_BUDGET = 20_000  # table rows x d per call: at most ~40 MB of carry per device and block
@@ -51,6 +56,7 @@ class Program:
     steps: int
     dtype: str
     n_targets: int
+    noise: str = noise.NONE  # noise kind (static); its scale over steps is data (the noise table)
 
 
 def _projection(objective, lo, hi):
@@ -62,17 +68,18 @@ def _polish(objective, lo, hi, cap, iterations, x):
     return polish.polish(objective.value, _projection(objective, lo, hi), cap, iterations, x)
 
 
-def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
-    """One start under one lr row: returns the per-start summary."""
+def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds):
+    """One start under one (lr, noise) row: returns the per-start summary."""
     objective = functions.get(program.function)
     steps = program.steps
     dtype = x0.dtype
-    transform = optimizers.get(program.optimizer).direction()
+    method = optimizers.get(program.optimizer)
     value_and_grad = jax.value_and_grad(objective.value)
     half_basin = 0.5 * objective.basin_scale
     window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
     slack = SANE_WIDTHS * (hi - lo)
     project = _projection(objective, lo, hi)
+    perturb = noise.perturbation(program.noise, key, x0.shape, dtype)
 
     def record(f, t, best, hits):
         best = jnp.where(jnp.isfinite(f), jnp.minimum(best, f), best)
@@ -81,15 +88,17 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
 
     def body(carry, inputs):
         x, x_good, state, f_prev, best, hits, freeze, status, wiggle = carry
-        t, lr = inputs
+        t, lr, scale = inputs
         f, g = value_and_grad(x)
         alive = status == STATUS_OK
         finite = jnp.isfinite(f) & jnp.all(jnp.isfinite(g))
         x_good = jnp.where(finite, x, x_good)  # the last iterate with a finite f and gradient
         best, hits = record(f, t, best, hits)
         wiggle = wiggle + jnp.where(alive & finite & (t >= steps - window + 1), jnp.abs(f - f_prev), 0.0)
-        direction, new_state = transform.update(g, state)
-        candidate = project(x - lr * direction)
+        g_used, added = perturb(t, g, lr, scale)
+        extra = {"value": f} if method.needs_value else {}
+        updates, new_state = method.build(lr).update(g_used, state, x, **extra)
+        candidate = project(x + updates + added)
         in_range = jnp.all(jnp.isfinite(candidate)) & jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= slack)
         move = alive & finite & in_range
         status = jnp.where(
@@ -106,7 +115,7 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
     init = (
         x0,
         x0,
-        transform.init(x0),
+        method.build(lrs[0]).init(x0),
         f0,
         jnp.asarray(jnp.inf, dtype),
         jnp.full(thresholds.shape, -1, jnp.int32),
@@ -115,7 +124,11 @@ def _trajectory(program: Program, lo, hi, x0, lrs, thresholds):
         jnp.asarray(0.0, dtype),
     )
     ts = jnp.arange(steps, dtype=jnp.int32)
-    (x, x_good, _, f_prev, best, hits, freeze, status, wiggle), _ = jax.lax.scan(body, init, (ts, lrs))
+    (x, x_good, state, f_prev, best, hits, freeze, status, wiggle), _ = jax.lax.scan(
+        body, init, (ts, lrs, noise_scales)
+    )
+    if method.eval_point is not None:  # schedule-free: judge the evaluation point, not y
+        x = jnp.where(status == STATUS_OK, project(method.eval_point(state, x)), x)
     # A start stopped by a non-finite value reports its last finite iterate (and is diverged).
     x = jnp.where(status == STATUS_NONFINITE, x_good, x)
     f_final = objective.value(x)
@@ -138,29 +151,38 @@ def _mesh() -> Mesh:
 
 @functools.cache
 def compiled_run(program: Program):
-    """The jitted program for one group; blocks [devices, BLOCK, d], table [rows, steps]."""
+    """The jitted program for one group: blocks of starts [devices, BLOCK, d] and their keys
+    [devices, BLOCK, 2], the lr and noise tables [rows, steps], the hitting thresholds."""
     objective = functions.get(program.function)
     lo_np, hi_np = objective.bounds(program.dim)
     cap = POLISH_CAP * objective.basin_scale
+    is_reference = optimizers.get(program.optimizer).kind == optimizers.REFERENCE
 
-    def one_block(x0, table, thresholds):
+    def one_block(x0, keys, table, noise_table, thresholds):
         lo, hi = jnp.asarray(lo_np, x0.dtype), jnp.asarray(hi_np, x0.dtype)
-        per_start = functools.partial(_trajectory, program, lo, hi)
-        over_starts = jax.vmap(per_start, in_axes=(0, None, None))
-        out = jax.vmap(over_starts, in_axes=(None, 0, None))(x0, table, thresholds)
+        if is_reference:
+            per_start = functools.partial(reference.trajectory, program, objective, lo, hi)
+            out = jax.vmap(lambda x, k: per_start(x, k, thresholds))(x0, keys)
+            out = jax.tree.map(lambda v: v[None], out)  # the single "none" row
+        else:
+            per_start = functools.partial(_trajectory, program, lo, hi)
+            over_starts = jax.vmap(per_start, in_axes=(0, 0, None, None, None))
+            over_rows = jax.vmap(over_starts, in_axes=(None, None, 0, 0, None))
+            out = over_rows(x0, keys, table, noise_table, thresholds)
         polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_FINAL)
         out["f_polished"] = jax.vmap(jax.vmap(polish))(out["x_final"])
         return out
 
-    def run(blocks, table, thresholds):
+    def run(blocks, keys, table, noise_table, thresholds):
         TRACE_COUNT["run"] += 1
-        return jax.vmap(one_block, in_axes=(0, None, None))(blocks, table, thresholds)
+        return jax.vmap(one_block, in_axes=(0, 0, None, None, None))(blocks, keys, table, noise_table, thresholds)
 
+    blocked, shared = PartitionSpec("blocks"), PartitionSpec()
     sharded = jax.shard_map(
         run,
         mesh=_mesh(),
-        in_specs=(PartitionSpec("blocks"), PartitionSpec(), PartitionSpec()),
-        out_specs=PartitionSpec("blocks"),
+        in_specs=(blocked, blocked, shared, shared, shared),
+        out_specs=blocked,
         check_vma=False,  # every block is independent; nothing is replicated across devices
     )
     return jax.jit(sharded)
@@ -182,15 +204,15 @@ def compiled_start_polish(function: str, dim: int, dtype: str):
     return jax.jit(sharded)
 
 
-def _blocks(x: np.ndarray, dtype: str):
-    """Pad starts to whole blocks and group them ``devices`` blocks per call."""
-    n, d = x.shape
+def _blocks(x: np.ndarray, dtype=None):
+    """Pad rows (starts) to whole blocks and group them ``devices`` blocks per call."""
+    n = x.shape[0]
     per_call = BLOCK * jax.device_count()
     padded = math.ceil(n / per_call) * per_call
     full = np.concatenate([x, np.repeat(x[:1], padded - n, axis=0)]) if padded > n else x
-    full = full.astype(dtype)
+    full = full.astype(dtype) if dtype is not None else full
     for start in range(0, padded, per_call):
-        yield full[start : start + per_call].reshape(jax.device_count(), BLOCK, d)
+        yield full[start : start + per_call].reshape(jax.device_count(), BLOCK, *x.shape[1:])
 
 
 def rows_per_call(dim: int) -> int:
@@ -198,25 +220,42 @@ def rows_per_call(dim: int) -> int:
     return max(1, ROW_BUDGET // dim)
 
 
-def run_group(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: np.ndarray) -> dict:
-    """Run every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d].
+def run_group(
+    program: Program,
+    x0: np.ndarray,
+    table: np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    noise_table: np.ndarray | None = None,
+    keys: np.ndarray | None = None,
+) -> dict:
+    """Run every row of ``table`` ([rows, steps] learning rates; ``noise_table`` beside it) from
+    every start ``x0`` [n, d], start i drawing its noise from ``keys[i]`` (raw uint32 key data).
 
     Rows go in slices of at most ``rows_per_call`` (the last one padded, so one program serves
     them all); starts in blocks. Returns numpy arrays shaped [rows, n, ...].
     """
     n_rows = table.shape[0]
+    noise_table = np.zeros_like(table) if noise_table is None else noise_table
+    keys = np.zeros((x0.shape[0], 2), np.uint32) if keys is None else keys
     per_call = min(n_rows, rows_per_call(program.dim))
-    padded = np.concatenate([table, np.repeat(table[:1], -n_rows % per_call, axis=0)])
-    slices = [_run_rows(program, x0, padded[i : i + per_call], thresholds) for i in range(0, n_rows, per_call)]
+    pad = -n_rows % per_call
+    table, noise_table = (np.concatenate([t, np.repeat(t[:1], pad, axis=0)]) for t in (table, noise_table))
+    slices = [
+        _run_rows(program, x0, keys, table[i : i + per_call], noise_table[i : i + per_call], thresholds)
+        for i in range(0, n_rows, per_call)
+    ]
     return {key: np.concatenate([part[key] for part in slices])[:n_rows] for key in slices[0]}
 
 
-def _run_rows(program: Program, x0: np.ndarray, table: np.ndarray, thresholds: np.ndarray) -> dict:
+def _run_rows(program: Program, x0, keys, table, noise_table, thresholds) -> dict:
     n = x0.shape[0]
     fn = compiled_run(program)
-    table_dev = jnp.asarray(table, dtype=program.dtype)
-    thresholds_dev = jnp.asarray(thresholds, dtype=program.dtype)
-    parts = [fn(jnp.asarray(block), table_dev, thresholds_dev) for block in _blocks(x0, program.dtype)]
+    shared = [jnp.asarray(t, dtype=program.dtype) for t in (table, noise_table, thresholds)]
+    parts = [
+        fn(jnp.asarray(block), jnp.asarray(key_block), *shared)
+        for block, key_block in zip(_blocks(x0, program.dtype), _blocks(keys), strict=True)
+    ]
     merged = {}
     for key in parts[0]:
         # [calls, devices, rows, BLOCK, ...] -> [rows, starts, ...]

@@ -35,3 +35,11 @@ def draw_starts(function: str, d: int, instance: int, seed: int, n: int) -> np.n
 def split_of(start: np.ndarray) -> np.ndarray:
     """'tune' for even start indices, 'test' for odd ones."""
     return np.where(np.asarray(start) % 2 == 0, "tune", "test")
+
+
+def noise_keys(function: str, d: int, instance: int, seed: int, first: int, n: int) -> np.ndarray:
+    """Raw key data [n, 2] (uint32) of starts ``first .. first + n - 1``: start i's noise comes
+    from ``fold_in(key, i)``, so it depends on the start alone, never on blocks or devices."""
+    key = jax.random.key(stable_seed("noise", function, d, instance, seed))
+    index = jnp.arange(first, first + n, dtype=jnp.uint32)
+    return np.asarray(jax.random.key_data(jax.vmap(jax.random.fold_in, in_axes=(None, 0))(key, index)))
