@@ -19,7 +19,9 @@ import numpy as np
 import functions
 import schedules
 
+from . import noise as noise_module
 from . import optimizers
+from .noise import Noise
 from .rundir import InputError
 
 DTYPES = ("float32", "float64")
@@ -66,6 +68,9 @@ class Suite:
     schedules: tuple[str, ...]
     lr: LrGrid
     steps: tuple[int, ...] | None = None
+    # Schedule-parameter grid, tuned jointly with lr: ((name, (value, ...)), ...), sorted by name.
+    params: tuple[tuple[str, tuple], ...] = ()
+    noise: tuple[Noise, ...] = (Noise(),)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +100,9 @@ class Config:
 
 
 _RUN_KEYS = {"name", "seed", "starts", "steps", "dtype", "targets", "target"}
-_SUITE_KEYS = {"functions", "dims", "instances", "optimizers", "schedules", "lr", "steps"}
+_SUITE_KEYS = {"functions", "dims", "instances", "optimizers", "schedules", "lr", "steps", "params", "noise"}
+_NOISE_KEYS = {"kind", "schedule", "scale"}
+MAX_PARAM_COMBINATIONS = 1000
 
 
 def load(path: str | Path, overrides: list[str] | None = None) -> Config:
@@ -206,14 +213,17 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
     steps = None
     if "steps" in raw:
         steps = _ints(raw["steps"], f"{where}.steps", minimum=1, maximum=MAX_STEPS)
+    family_names = _names(raw["schedules"], f"{where}.schedules", schedules.names())
     suite = Suite(
         functions=names,
         dims=dims,
         instances=instances,
-        optimizers=_names(raw["optimizers"], f"{where}.optimizers", optimizers.names()),
-        schedules=_names(raw["schedules"], f"{where}.schedules", schedules.names()),
+        optimizers=_optimizer_names(raw["optimizers"], f"{where}.optimizers"),
+        schedules=family_names,
         lr=_parse_lr(raw["lr"], f"{where}.lr"),
         steps=steps,
+        params=_parse_params(raw.get("params", {}), f"{where}.params", family_names, steps or (run.steps,)),
+        noise=_parse_noise(raw.get("noise", {"kind": noise_module.NONE}), f"{where}.noise"),
     )
     _check_targets(suite, run, where)
     return suite
@@ -265,6 +275,98 @@ def _parse_lr(raw, where: str) -> LrGrid:
     if num > 1 and low == high:
         raise ConfigError(f"{where}: min = max = {low:g} with num = {num}; use num = 1 or a wider range")
     return LrGrid(num=num, min=low, max=high)
+
+
+def _optimizer_names(values, where: str) -> tuple[str, ...]:
+    known = optimizers.accepted_names()
+    out = []
+    for value in _list(values, where):
+        if not isinstance(value, str) or value not in known:
+            raise ConfigError(
+                f"{where}: {value!r} is not a known optimizer{_did_you_mean(value, known)}; allowed: "
+                f"{', '.join(optimizers.names())}, and NAME+plateau for any but lbfgs and random_search"
+            )
+        if value in out:
+            raise ConfigError(f"{where}: {value!r} is listed twice; list each name once")
+        out.append(value)
+    return tuple(out)
+
+
+def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple[int, ...]):
+    """``{ end = [0.0, 0.01], warmup = 0.05 }``: each key a parameter of at least one listed family;
+    a list is a grid (tuned jointly with lr), a single value a setting. Every combination is built
+    once here, so a bad value is refused before anything runs."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: {raw!r} is not allowed; use a table such as {{ end = [0.0, 0.01] }}")
+    accepted = {key for name in family_names for key in schedules.get(name).parameters()}
+    grid = []
+    for key in sorted(raw):
+        if key not in accepted:
+            raise ConfigError(
+                f"{where}: {key!r} is not a parameter of {', '.join(family_names)}{_did_you_mean(key, accepted)}; "
+                f"allowed: {', '.join(sorted(accepted)) or 'none (these families take only peak and steps)'}"
+            )
+        values = raw[key] if isinstance(raw[key], list) else [raw[key]]
+        values = _list(values, f"{where}.{key}")
+        for i, value in enumerate(values):
+            if isinstance(value, list | dict) or value in values[:i]:
+                raise ConfigError(f"{where}.{key}: {value!r} is not allowed; give distinct numbers, strings or booleans")
+        grid.append((key, tuple(values)))
+    grid = tuple(grid)
+    for name in family_names:
+        combos = param_combinations(name, grid)
+        if len(combos) > MAX_PARAM_COMBINATIONS:
+            raise ConfigError(f"{where}: {len(combos):,} combinations for {name}; at most {MAX_PARAM_COMBINATIONS:,}")
+        for combo in combos:
+            for steps in budgets:
+                try:
+                    schedules.get(name)(peak=1.0, steps=steps, **combo)
+                except (TypeError, ValueError) as error:
+                    raise ConfigError(f"{where}: {error}") from None
+    return grid
+
+
+def param_combinations(family: str, grid: tuple[tuple[str, tuple], ...]) -> list[dict]:
+    """The grid's combinations restricted to the parameters ``family`` has ([{}] if none)."""
+    own = [(key, values) for key, values in grid if key in schedules.get(family).parameters()]
+    combos = [{}]
+    for key, values in own:
+        combos = [{**combo, key: value} for combo in combos for value in values]
+    return combos
+
+
+def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
+    """One table or a list of them: ``{ kind = "langevin", schedule = "cosine", scale = 1.0 }``."""
+    entries = raw if isinstance(raw, list) else [raw]
+    out = []
+    for i, entry in enumerate(_list(entries, where)):
+        here = f"{where}[{i}]" if isinstance(raw, list) else where
+        if not isinstance(entry, Mapping):
+            raise ConfigError(f'{here}: {entry!r} is not allowed; use {{ kind = "langevin", schedule = "cosine", scale = 1.0 }}')
+        _only(entry, _NOISE_KEYS, here)
+        kind = entry.get("kind")
+        if kind not in noise_module.KINDS:
+            raise ConfigError(
+                f"{here}.kind: {kind!r} is not allowed{_did_you_mean(kind, noise_module.KINDS)}; "
+                f"allowed: {', '.join(noise_module.KINDS)}"
+            )
+        if kind == noise_module.NONE:
+            if set(entry) != {"kind"}:
+                raise ConfigError(f'{here}: kind = "none" takes no schedule or scale; remove them')
+            item = Noise()
+        else:
+            if "scale" not in entry:
+                raise ConfigError(f"{here}.scale: missing; {kind} noise needs a positive scale (sigma or temperature)")
+            scale = _positive_floats([entry["scale"]], f"{here}.scale")[0]
+            if scale > MAX_LR:
+                raise ConfigError(f"{here}.scale: {scale:g} is not allowed; must be <= {MAX_LR:g}")
+            family = entry.get("schedule", "constant")
+            _names([family], f"{here}.schedule", schedules.names())
+            item = Noise(kind=kind, schedule=family, scale=scale)
+        if item in out:
+            raise ConfigError(f"{here}: {item.label!r} is listed twice; list each noise setting once")
+        out.append(item)
+    return tuple(out)
 
 
 # -- small validators --------------------------------------------------------------------------

@@ -8,8 +8,8 @@ schedule x learning rate x start of that group.
   O(rows x starts x d), never O(steps).
 * Starts are processed in blocks of ``BLOCK`` (fixed, padded), one block per device per call, so
   results are bit-identical whatever the number of devices or blocks in flight.
-* The optimiser is optax's, built for each step's lr (``optimizers.py``); optional noise (a scale
-  table ``noise[c, t]`` beside the lr table, one normal draw per start and step from the start's own
+* The optimiser is optax's, built for each step's lr (``optimizers.py``); optional noise (its
+  scale over the steps, ``noise[t]``, shared by every row, one normal draw per start and step from the start's own
   key) is added to the gradient (``gradient``) or to the update (``langevin``).
 * Reference methods (L-BFGS, random search) run their own loop (``reference.py``) with the same
   outputs and the same budget of evaluations.
@@ -152,7 +152,7 @@ def _mesh() -> Mesh:
 @functools.cache
 def compiled_run(program: Program):
     """The jitted program for one group: blocks of starts [devices, BLOCK, d] and their keys
-    [devices, BLOCK, 2], the lr and noise tables [rows, steps], the hitting thresholds."""
+    [devices, BLOCK, 2], the lr table [rows, steps], the noise scale [steps], the thresholds."""
     objective = functions.get(program.function)
     lo_np, hi_np = objective.bounds(program.dim)
     cap = POLISH_CAP * objective.basin_scale
@@ -167,7 +167,7 @@ def compiled_run(program: Program):
         else:
             per_start = functools.partial(_trajectory, program, lo, hi)
             over_starts = jax.vmap(per_start, in_axes=(0, 0, None, None, None))
-            over_rows = jax.vmap(over_starts, in_axes=(None, None, 0, 0, None))
+            over_rows = jax.vmap(over_starts, in_axes=(None, None, 0, None, None))
             out = over_rows(x0, keys, table, noise_table, thresholds)
         polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_FINAL)
         out["f_polished"] = jax.vmap(jax.vmap(polish))(out["x_final"])
@@ -229,20 +229,21 @@ def run_group(
     noise_table: np.ndarray | None = None,
     keys: np.ndarray | None = None,
 ) -> dict:
-    """Run every row of ``table`` ([rows, steps] learning rates; ``noise_table`` beside it) from
-    every start ``x0`` [n, d], start i drawing its noise from ``keys[i]`` (raw uint32 key data).
+    """Run every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d],
+    with noise of scale ``noise_table`` [steps] (none if None) drawn from start i's ``keys[i]``
+    (raw uint32 key data).
 
     Rows go in slices of at most ``rows_per_call`` (the last one padded, so one program serves
     them all); starts in blocks. Returns numpy arrays shaped [rows, n, ...].
     """
     n_rows = table.shape[0]
-    noise_table = np.zeros_like(table) if noise_table is None else noise_table
+    noise_table = np.zeros(table.shape[1]) if noise_table is None else noise_table
     keys = np.zeros((x0.shape[0], 2), np.uint32) if keys is None else keys
     per_call = min(n_rows, rows_per_call(program.dim))
     pad = -n_rows % per_call
-    table, noise_table = (np.concatenate([t, np.repeat(t[:1], pad, axis=0)]) for t in (table, noise_table))
+    table = np.concatenate([table, np.repeat(table[:1], pad, axis=0)])
     slices = [
-        _run_rows(program, x0, keys, table[i : i + per_call], noise_table[i : i + per_call], thresholds)
+        _run_rows(program, x0, keys, table[i : i + per_call], noise_table, thresholds)
         for i in range(0, n_rows, per_call)
     ]
     return {key: np.concatenate([part[key] for part in slices])[:n_rows] for key in slices[0]}

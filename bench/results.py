@@ -12,7 +12,7 @@ import pyarrow as pa
 import functions
 
 from . import engine
-from .plan import NOISE, Group, schedule_params
+from .plan import Group, schedule_params
 
 SPLITS = ["tune", "test"]  # start index parity: even starts tune the lr, odd starts report
 
@@ -44,7 +44,7 @@ def group_table(
     out: dict,
     first_start: int = 0,
 ) -> pa.Table:
-    """Rows [table row (schedule, lr)] x [start] of one group's starts first_start, first_start + 1, ..."""
+    """Rows [table row (schedule, lr, params)] x [start] of one group's starts first_start, first_start + 1, ..."""
     objective = functions.get(group.function)
     f_opt = objective.f_opt(group.dim)
     basin_target = objective.basin_target(group.dim)
@@ -73,11 +73,11 @@ def group_table(
         "dim": pa.array(np.full(total, group.dim, dtype=np.int32)),
         "instance": pa.array(np.full(total, group.instance, dtype=np.int32)),
         "optimizer": _repeated_string([group.optimizer], total),
-        "schedule": _repeated_string([s for s, _ in labels], n),
-        "params": _repeated_string([schedule_params(s) for s, _ in labels], n),
-        "lr": pa.array(np.repeat([lr for _, lr in labels], n).astype(np.float64)),
+        "schedule": _repeated_string([s for s, _, _ in labels], n),
+        "params": _repeated_string([schedule_params(s, combo) for s, _, combo in labels], n),
+        "lr": pa.array(np.repeat([lr for _, lr, _ in labels], n).astype(np.float64)),
         "steps": pa.array(np.full(total, group.steps, dtype=np.int32)),
-        "noise": _repeated_string([NOISE], total),
+        "noise": _repeated_string([group.noise.label], total),
         "seed": pa.array(np.full(total, seed, dtype=np.int64)),
         "start": pa.array(start_index.astype(np.int32)),
         "split": pa.DictionaryArray.from_arrays(

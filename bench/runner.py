@@ -30,7 +30,7 @@ from . import engine, results
 from .config import Config, success_target
 from .plan import Group, groups, objective_facts
 from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, write_atomic, write_json
-from .starts import draw_starts
+from .starts import draw_starts, noise_keys
 
 ROWS_PER_PART = 1_000_000  # result rows computed and held in memory at once (a part file each)
 
@@ -146,7 +146,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
         done, computing = done + _element_steps(config, group, chunk), computing + seconds
         eta = (remaining - done) * computing / done
         where = "" if chunk == slice(0, config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
-        log(f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} schedule x lr rows x "
+        log(f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
             f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
             f"about {_clock(eta)} left")
 
@@ -212,10 +212,13 @@ def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -
         starts_cache.clear()  # keep one set of starts in memory
         starts_cache[cache_key] = (x0, engine.polish_starts(group.function, group.dim, run.dtype, x0))
     x0, start_f_polished = (values[chunk] for values in starts_cache[cache_key])
-    program = engine.Program(group.function, group.dim, group.optimizer, group.steps, run.dtype, len(run.targets))
+    program = engine.Program(group.function, group.dim, group.optimizer, group.steps, run.dtype,
+                             len(run.targets), group.noise.kind)
     f_opt = objective.f_opt(group.dim)
     thresholds = np.array([f_opt + t for t in run.targets])
-    out = engine.run_group(program, x0, group.lr_table(), thresholds)
+    keys = noise_keys(group.function, group.dim, group.instance, run.seed, chunk.start, chunk.stop - chunk.start)
+    out = engine.run_group(program, x0, group.lr_table(), thresholds,
+                           noise_table=group.noise.table(group.steps), keys=keys)
     return results.group_table(
         group,
         seed=run.seed,

@@ -14,7 +14,7 @@ import functions
 from . import figures, tables
 from ._load import read_info, read_points, read_results
 from .page import Section, render_html, render_markdown
-from .summary import BASELINE_SCHEDULE, TABLE, rate_curves, summarize
+from .summary import BASELINE_SCHEDULE, REFERENCE_SCHEDULE, TABLE, rate_curves, summarize
 
 BASIN_MAP_FUNCTION = "rastrigin"
 BASIN_MAP_DECAYS = ("linear", "cosine")
@@ -37,7 +37,7 @@ def build(run_dir: str | Path) -> Built:
     summary.to_csv(summary_csv, index=False, float_format="%.6g")
 
     config = info["config"]
-    schedule_order = _config_order(config, "schedules")
+    schedule_order = _config_order(config, "schedules") + [REFERENCE_SCHEDULE]
     optimizer_order = _config_order(config, "optimizers")
     table_dir, figure_dir = run_dir / "tables", run_dir / "figures"
 
@@ -53,7 +53,7 @@ def build(run_dir: str | Path) -> Built:
     heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order)
     figures.save(heatmap, figure_dir, "success_heatmap")
     overview.figures.append(("success_basin % at the tuned lr, per schedule and function", "figures/success_heatmap.png"))
-    shapes = figures.schedule_shapes(schedule_order, int(config["run"]["steps"]))
+    shapes = figures.schedule_shapes([s for s in schedule_order if s != REFERENCE_SCHEDULE], int(config["run"]["steps"]))
     figures.save(shapes, figure_dir, "schedule_shapes")
     overview.figures.append(("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png"))
 
@@ -194,15 +194,23 @@ def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -
     rows = summary[(summary["function"] == BASIN_MAP_FUNCTION) & (summary["dim"] == 2)]
     if rows.empty:
         return None
+    rows = rows[rows["schedule"] != REFERENCE_SCHEDULE]
+    if rows.empty:
+        return None
     optimizer = "sgd" if "sgd" in set(rows["optimizer"]) else rows["optimizer"].iloc[0]
-    rows = rows[rows["optimizer"] == optimizer].drop_duplicates("schedule")
+    noise = "none" if "none" in set(rows["noise"]) else rows["noise"].iloc[0]
+    rows = rows[(rows["optimizer"] == optimizer) & (rows["noise"] == noise)]
+    rows = rows.sort_values(["instance", "steps"], kind="stable").drop_duplicates("schedule")
     chosen = [s for s in (BASELINE_SCHEDULE, *BASIN_MAP_DECAYS) if s in set(rows["schedule"])]
     if len(chosen) < 2:
         others = rows[~rows["schedule"].isin(chosen)].sort_values("success_rate", ascending=False)
         chosen += list(others["schedule"].head(3 - len(chosen)))
+    first = rows.iloc[0]
     panels = [(s, float(rows.loc[rows["schedule"] == s, "lr_best"].iloc[0])) for s in chosen]
     objective = functions.get(BASIN_MAP_FUNCTION)
-    points = read_points(run_dir, BASIN_MAP_FUNCTION, 2, optimizer)
+    points = read_points(run_dir, BASIN_MAP_FUNCTION, 2, optimizer, int(first["instance"]), int(first["steps"]), noise)
+    best_params = dict(zip(rows["schedule"], rows["params_best"]))
+    points = points[points["params"] == points["schedule"].map(best_params)]
     figure = figures.basin_map(
         points, panels, objective.x_opt(2)[0], objective.basin_scale, objective.bounds(2),
         f"{BASIN_MAP_FUNCTION} 2-D, {optimizer}: each start, coloured by the basin its final iterate is in",

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 import schedules
 
+from .summary import REFERENCE_SCHEDULE
 from .tables import ordered
 
 
@@ -56,25 +57,33 @@ def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_
 
 def success_vs_lr(curves: pd.DataFrame, cells: pd.DataFrame, schedule_order: list[str],
                   optimizer_order: list[str], stability_lr: float | None) -> Figure:
-    """One (function, dim): test success rate against peak lr, a line per schedule (constant lr in
-    thick black), a panel per optimiser; dashed grey: the start-basin baseline; dotted: 2/L (plain
-    GD cannot settle above it)."""
-    optimizers = ordered(curves["optimizer"], optimizer_order)
+    """One (function, dim): test success rate against peak lr, a line per schedule at its tuned
+    params (constant lr in thick black), a panel per optimiser; dashed grey: the start-basin
+    baseline; dotted: 2/L (plain GD cannot settle above it); dash-dot: reference methods (no lr)."""
+    reference = curves[curves["schedule"] == REFERENCE_SCHEDULE]
+    curves = curves[curves["schedule"] != REFERENCE_SCHEDULE]
+    optimizers = ordered(curves["optimizer"], optimizer_order) or ordered(reference["optimizer"], optimizer_order)
     figure = Figure(figsize=(4.2 * len(optimizers), 3.4), layout="constrained")
     axes = figure.subplots(1, len(optimizers), squeeze=False, sharey=True)[0]
     colours = _schedule_colours(schedule_order)
     for axis, optimizer in zip(axes, optimizers):
         mine = curves[curves["optimizer"] == optimizer]
         for schedule in ordered(mine["schedule"], schedule_order):
-            line = mine[mine["schedule"] == schedule].sort_values("lr")
-            constant = schedule == "constant"
-            axis.plot(line["lr"], 100 * line["success_rate"], marker="o", markersize=3,
-                      linewidth=2.2 if constant else 1.2, label=schedule,
-                      color="black" if constant else colours[schedule], zorder=3 if constant else 2)
             best = cells[(cells["optimizer"] == optimizer) & (cells["schedule"] == schedule)]
+            line = mine[mine["schedule"] == schedule]
+            if not best.empty:
+                line = line[line["params"] == best["params_best"].iloc[0]]
+            line = line.sort_values("lr")
+            constant = schedule == "constant"
+            colour = "black" if constant else colours[schedule]
+            axis.plot(line["lr"], 100 * line["success_rate"], marker="o", markersize=3,
+                      linewidth=2.2 if constant else 1.2, label=schedule, color=colour, zorder=3 if constant else 2)
             if not best.empty:
                 axis.plot(best["lr_best"], 100 * best["success_rate"], marker="*", markersize=9,
-                          color="black" if schedule == "constant" else colours[schedule], linestyle="none")
+                          color=colour, linestyle="none")
+        for style, (_, row) in zip(["-.", (0, (3, 1, 1, 1, 1, 1))], reference.iterrows()):
+            axis.axhline(100 * row["success_rate"], color="dimgrey", linestyle=style, linewidth=1.0,
+                         label=f"{row['optimizer']} (no lr)")
         if len(mine):
             axis.axhline(100 * mine["baseline_rate"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
         if stability_lr is not None and optimizer == "sgd":

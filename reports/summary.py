@@ -17,6 +17,7 @@ from ._load import CELL
 from .stats import ALPHA, holm, mcnemar_exact, wilson
 
 BASELINE_SCHEDULE = "constant"
+REFERENCE_SCHEDULE = "none"  # reference rows (lbfgs, random_search): no schedule, lr 0.0
 CANDIDATE = [*CELL, "lr", "params"]
 TABLE = ["function", "dim", "instance", "steps", "noise"]  # one success table (and Holm family) each
 

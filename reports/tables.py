@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .summary import BASELINE_SCHEDULE, significant
+from .summary import BASELINE_SCHEDULE, REFERENCE_SCHEDULE, significant
 
 BASELINE_ROW = "start basin (baseline)"
 MARKS = {1: " ↑", -1: " ↓", 0: ""}
@@ -43,7 +43,9 @@ def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_orde
         for index, row in mine.iterrows():
             mark = MARKS[int(marks.loc[index])]
             table.loc[row["schedule"], rate_column] = rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
-            table.loc[row["schedule"], lr_column] = f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else "")
+            reference = row["schedule"] == REFERENCE_SCHEDULE  # no lr to tune
+            table.loc[row["schedule"], lr_column] = (
+                "" if reference else f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else ""))
         if not mine.empty:
             table.loc[BASELINE_ROW, rate_column] = percent(mine["baseline_rate"].iloc[0])
             table.loc[BASELINE_ROW, lr_column] = ""
@@ -67,7 +69,8 @@ def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_o
             percent(mine.drop_duplicates(["function", "dim", "instance"])["baseline_rate"].mean()) if len(mine) else "–"
         ]
         table[record_column] = [
-            ("–" if s == BASELINE_SCHEDULE else f"{wins[s]}/{losses[s]}") if s in wins else "–" for s in schedules
+            ("–" if s in (BASELINE_SCHEDULE, REFERENCE_SCHEDULE) else f"{wins[s]}/{losses[s]}") if s in wins else "–"
+            for s in schedules
         ] + [""]
     return table.reset_index()
 

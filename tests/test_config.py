@@ -58,7 +58,7 @@ def test_good_config_and_overrides(tmp_path):
         ('["rastrigin"]', '["rastrign"]', r"suite\[0\].functions: 'rastrign' is not a known name \(did you mean 'rastrigin'\?\); allowed: sphere"),
         ('dims = [2]', 'dims = []', r"suite\[0\].dims: \[\] is not allowed; give a non-empty list"),
         ('dims = [2]', 'dims = [0]', r"suite\[0\].dims: 0 is not allowed; must be an integer in \[1, 1,000\]"),
-        ('["sgd"]', '["sgdd"]', r"suite\[0\].optimizers: 'sgdd' is not a known name \(did you mean 'sgd'\?\); allowed: sgd"),
+        ('["sgd"]', '["sgdd"]', r"suite\[0\].optimizers: 'sgdd' is not a known optimizer \(did you mean 'sgd'\?\); allowed: sgd"),
         ('["constant", "cosine"]', '["constant", "constant"]', r"suite\[0\].schedules: 'constant' is listed twice"),
         ('min = 1e-3', 'min = 1.0', r"suite\[0\].lr: min = 1 is above max = 0.1"),
         ('num = 3', 'num = 0', r"suite\[0\].lr.num: 0 is not allowed; must be an integer in \[1, 1,000\]"),
@@ -161,6 +161,6 @@ def test_lr_table_size_is_bounded(tmp_path):
     from bench import plan
 
     loaded = load_text(tmp_path, GOOD.replace("steps = 20", "steps = 1000000").replace("num = 3", "num = 1000"))
-    with pytest.raises(ConfigError, match=r"suite\[0\].lr.num: rastrigin d=2 sgd needs 2000 schedule x lr rows x "
+    with pytest.raises(ConfigError, match=r"suite\[0\].lr.num: rastrigin d=2 sgd needs 2000 schedule x params x lr rows x "
                                           r"1,000,000 steps = 2,000,000,000 learning rates, above 50,000,000"):
         plan.groups(loaded)
