@@ -77,6 +77,16 @@ def test_good_config_and_overrides(tmp_path):
         ('name = "t"', 'name = "a\\u0000b"', r"run.name: 'a\\x00b' is not allowed; use up to 100 letters"),
         ('name = "t"', 'name = "' + 'x' * 300 + '"', r"run.name: 'x+' is not allowed"),
         ('steps = 20', 'steps = 20\ndtype = "float64"\ntarget = 1e-30', r"below what float64 resolves for rastrigin d=2 \(floor [0-9.e-]+\); use a target >= [0-9.e-]+$"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { gama = [0.5] }', r"suite\[0\].params: 'gama' is not a parameter of constant, cosine; allowed: end, warmup"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [0.0, 2.0] }', r"suite\[0\].params: cosine: end must be in \[0, 1\], got end=2.0"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [0.1, 0.1] }', r"suite\[0\].params.end: 0.1 is not allowed; give distinct"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [] }', r"suite\[0\].params.end: \[\] is not allowed; give a non-empty list"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "langevn", scale = 1.0 }', r"suite\[0\].noise.kind: 'langevn' is not allowed \(did you mean 'langevin'\?\); allowed: none, gradient, langevin"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "langevin" }', r"suite\[0\].noise.scale: missing; langevin noise needs a positive scale"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "gradient", scale = -1.0 }', r"suite\[0\].noise.scale: -1.0 is not allowed; must be a positive finite number"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = [{ kind = "none" }, { kind = "gradient", scale = 1.0, schedule = "cosin" }]', r"suite\[0\].noise\[1\].schedule: 'cosin' is not a known name \(did you mean 'cosine'\?\)"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "none", scale = 1.0 }', r'suite\[0\].noise: kind = "none" takes no schedule or scale'),
+        ('["sgd"]', '["lbfgs+plateau"]', r"suite\[0\].optimizers: 'lbfgs\+plateau' is not a known optimizer.*NAME\+plateau for any but lbfgs"),
     ],
 )
 def test_bad_values_name_field_value_and_what_is_allowed(tmp_path, old, new, message):
@@ -164,3 +174,23 @@ def test_lr_table_size_is_bounded(tmp_path):
     with pytest.raises(ConfigError, match=r"suite\[0\].lr.num: rastrigin d=2 sgd needs 2000 schedule x params x lr rows x "
                                           r"1,000,000 steps = 2,000,000,000 learning rates, above 50,000,000"):
         plan.groups(loaded)
+
+
+def test_params_noise_and_optimizer_variants_parse(tmp_path):
+    text = GOOD.replace('["sgd"]', '["sgd", "adam+plateau", "lbfgs"]').replace(
+        "num = 3 }", 'num = 3 }\nparams = { end = [0.0, 0.01], warmup = 0.1 }\n'
+        'noise = [{ kind = "none" }, { kind = "langevin", schedule = "linear", scale = 0.5 }]')
+    loaded = load_text(tmp_path, text)
+    suite = loaded.suites[0]
+    assert suite.params == (("end", (0.0, 0.01)), ("warmup", (0.1,)))
+    assert [n.label for n in suite.noise] == ["none", "langevin-linear-0.5"]
+    from bench import plan
+
+    work = {g.key: g for g in plan.groups(loaded)}
+    sgd = work["rastrigin-d2-i0-sgd-T20"]
+    # constant has no end: 1 combination; cosine 2; times 3 lrs.
+    assert len(sgd.rows()) == 3 + 6
+    assert {json for _, _, json in [(s, lr, plan.schedule_params(s, c)) for s, lr, c in sgd.rows()]} == {
+        '{"warmup": 0.1}', '{"end": 0.0, "warmup": 0.1}', '{"end": 0.01, "warmup": 0.1}'}
+    assert work["rastrigin-d2-i0-lbfgs-T20"].rows() == [("none", 0.0, {})]
+    assert "rastrigin-d2-i0-adam+plateau-T20-langevin-linear-0.5" in work

@@ -183,3 +183,50 @@ def test_latex_tables_escape_every_special_character(run_dir):
             for cell in row.removesuffix("\\\\").split(" & "):
                 assert unescaped(cell) == [], (path.name, cell)
         assert "\\toprule" in lines and "\\bottomrule" in lines and any(x.startswith("\\label{tab:") for x in lines)
+
+
+CATALOGUE_CONFIG = """
+[run]
+name = "catalogue"
+starts = 256
+steps = 150
+targets = [1e-1]
+
+[[suite]]
+functions = ["rastrigin"]
+dims = [2]
+optimizers = ["sgd", "sgd+plateau", "lbfgs", "random_search"]
+schedules = ["constant", "cosine"]
+lr = { min = 5e-3, max = 2e-2, num = 2 }
+params = { end = [0.0, 0.2] }
+
+[[suite]]
+functions = ["rastrigin"]
+dims = [2]
+optimizers = ["sgd"]
+schedules = ["constant", "cosine"]
+lr = { min = 5e-3, max = 2e-2, num = 2 }
+noise = { kind = "langevin", schedule = "cosine", scale = 0.5 }
+"""
+
+
+def test_params_grids_reference_rows_and_noise_run_and_report(tmp_path):
+    from bench import engine
+
+    path = tmp_path / "catalogue.toml"
+    path.write_text(CATALOGUE_CONFIG)
+    loaded = config.load(path)
+    before = engine.TRACE_COUNT["run"]
+    runner.run(loaded, tmp_path / "run", log=lambda line: None)
+    assert engine.TRACE_COUNT["run"] - before == 5  # one per program: params grids add rows, not compiles
+    built = reports.build(tmp_path / "run")
+    summary = pd.read_csv(built.summary_csv)
+    cosine = summary[(summary["optimizer"] == "sgd") & (summary["schedule"] == "cosine") & (summary["noise"] == "none")]
+    assert json.loads(cosine["params_best"].iloc[0])["end"] in (0.0, 0.2)
+    references = summary[summary["schedule"] == "none"].set_index("optimizer")
+    assert sorted(references.index) == ["lbfgs", "random_search"] and (references["lr_best"] == 0.0).all()
+    assert set(summary["noise"]) == {"none", "langevin-cosine-0.5"}
+    results = pq.read_table(tmp_path / "run" / "results.parquet", columns=["optimizer", "schedule", "params"]).to_pandas()
+    assert len(results) == 256 * (2 * 3 + 2 * 3 + 1 + 1 + 2 * 2)  # rows: (constant 1 + cosine 2 params) x 2 lrs
+    table = (tmp_path / "run" / "tables" / "success_rastrigin_d2_none.md").read_text()
+    assert "| none " in table and "lbfgs" in table and "nan" not in table.lower()
