@@ -119,4 +119,11 @@ def _list(what: str | None) -> None:
         print("optimizers:")
         for name in optimizers.names():
             opt = optimizers.get(name)
-            print(f"  {name:18s} {opt.summary} ({opt.reference})")
+            kind = " [reference: schedule 'none', lr 0.0]" if opt.kind == optimizers.REFERENCE else ""
+            print(f"  {name:20s} {opt.summary} ({opt.reference}){kind}")
+        plateau = optimizers.get("sgd+plateau")
+        print(f"  {'NAME+plateau':20s} any descent optimizer, e.g. sgd+plateau: {plateau.summary.split(', ', 1)[1]}")
+        print("noise (per [[suite]]: noise = { kind, schedule, scale }):")
+        for kind, text in (("gradient", "g + sigma_t * xi, sigma_t = scale * schedule(t) / peak"),
+                           ("langevin", "sqrt(2 * lr_t * T_t) * xi added to the update, T_t = scale * schedule(t) / peak")):
+            print(f"  {kind:20s} {text}")
