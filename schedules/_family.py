@@ -66,6 +66,8 @@ class Family:
         if unknown:
             allowed = ", ".join(["peak", "steps", *self.defaults, *self.static])
             raise TypeError(f"{self.name}: unknown parameter(s) {unknown}; allowed: {allowed}")
+        if is_concrete(peak) and not bool(np.all(np.isfinite(np.asarray(peak)) & (np.asarray(peak) >= 0))):
+            raise ValueError(f"{self.name}: peak must be a finite lr >= 0, got peak={peak}")
         numeric = {key: params.get(key, default) for key, default in self.defaults.items()}
         static = {key: params.get(key, default) for key, default in self.static.items()}
         self._check(numeric, static)

@@ -195,3 +195,45 @@ def test_rex_closed_form():
 def test_constant_then_drop():
     out = values(schedules.get("constant_then_drop")(peak=1.0, steps=100), np.arange(101))
     assert np.all(out[:75] == 1.0) and np.all(out[75:] == 0.01)
+
+
+MONOTONE = ["step", "exponential", "inverse_time", "linear", "cosine", "polynomial", "rex", "constant_then_drop",
+            "wsd", "inverse_sqrt"]
+
+
+@pytest.mark.parametrize("name", MONOTONE)
+def test_decays_never_rise_after_the_warmup(name):
+    out = values(schedules.get(name)(peak=1.0, steps=T, warmup=0.0))
+    assert out[0] == pytest.approx(1.0)  # a decay starts at its peak
+    assert np.all(np.diff(out) <= 1e-15)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if "warmup" in schedules.get(n).defaults])
+def test_warmup_rises_linearly_from_zero_to_peak(name):
+    out = values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2))
+    np.testing.assert_allclose(out[:201:50], [0.0, 0.5, 1.0, 1.5, values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2), [200])[0]])
+    np.testing.assert_allclose(out[:200], 2.0 * np.arange(200) / 200)
+
+
+@pytest.mark.parametrize(
+    "name,params",
+    [("one_cycle", {"pct_start": 1e-6}), ("one_cycle_linear", {"pct_start": 1e-6, "pct_final": 2e-6}),
+     ("wsd", {"decay": 1e-6}), ("cosine", {"warmup": 1e-6}), ("step", {"boundaries": (1e-6, 0.999999)}),
+     ("cosine_restarts", {"cycles": 50}), ("triangular", {"cycles": 400.0}), ("exponential", {"staircase": True, "period": 1e-6})],
+)
+def test_zero_length_phases_stay_finite(name, params):  # S1, phases that round to 0 steps
+    out = values(schedules.get(name)(peak=1.0, steps=100, **params), np.arange(103))
+    assert np.all(np.isfinite(out)) and out.min() >= 0 and out.max() <= 1.0 + 1e-12
+
+
+@pytest.mark.parametrize("peak", [-0.1, float("nan"), float("inf")])
+def test_negative_or_non_finite_concrete_peak_is_refused(peak):
+    for name in NAMES:
+        with pytest.raises(ValueError, match=rf"{name}: peak must be a finite lr >= 0, got peak="):
+            schedules.get(name)(peak=peak, steps=10)
+
+
+def test_warmup_as_long_as_the_run_is_refused():
+    for name in NAMES:
+        with pytest.raises(ValueError, match=rf"{name}: warmup must be a fraction in \[0, 1\), got warmup=1.5"):
+            schedules.get(name)(peak=1.0, steps=10, warmup=1.5)
