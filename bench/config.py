@@ -96,6 +96,13 @@ class Config:
         """Canonical JSON of everything that decides the numbers (not the run name)."""
         data = self.to_dict()
         data["run"] = {k: v for k, v in data["run"].items() if k != "name"}
+        # Keys added after the first release are left out at their defaults, so a run directory
+        # of a config that does not use them resumes across versions.
+        for suite in data["suite"]:
+            if not suite["params"]:
+                del suite["params"]
+            if list(suite["noise"]) == [dataclasses.asdict(Noise())]:
+                del suite["noise"]
         return json.dumps(data, sort_keys=True)
 
 

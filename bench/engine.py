@@ -31,16 +31,13 @@ from jax.sharding import Mesh, PartitionSpec
 import functions
 
 from . import noise, optimizers, polish, reference
+from .rules import OSCILLATION_WINDOW, SANE_WIDTHS, STATUS_LEFT_RANGE, STATUS_NONFINITE, STATUS_OK
 
 BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
 ROW_BUDGET = 20_000  # table rows x d per call: at most ~40 MB of carry per device and block
 POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
 POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
-SANE_WIDTHS = 10.0  # an iterate farther than this many box widths outside the box has diverged
-OSCILLATION_WINDOW = 0.05  # oscillation = mean |f_t - f_{t-1}| over this last fraction of steps
-
-STATUS_OK, STATUS_NONFINITE, STATUS_LEFT_RANGE = 0, 1, 2
 
 # Incremented each time a program is traced (= compiled); tests assert on it.
 TRACE_COUNT = {"run": 0, "polish": 0}

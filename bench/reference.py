@@ -21,9 +21,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-OSCILLATION_WINDOW = 0.05  # as the engine's: the last 5% of the budget
-STATUS_OK, STATUS_NONFINITE, STATUS_LEFT_RANGE = 0, 1, 2  # as the engine's
-SANE_WIDTHS = 10.0  # as the engine's: farther than this many box widths outside the box = diverged
+from .rules import OSCILLATION_WINDOW, SANE_WIDTHS, STATUS_LEFT_RANGE, STATUS_NONFINITE, STATUS_OK
 
 
 def trajectory(program, objective, lo, hi, x0, key_data, thresholds) -> dict:

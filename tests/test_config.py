@@ -194,3 +194,10 @@ def test_params_noise_and_optimizer_variants_parse(tmp_path):
         '{"warmup": 0.1}', '{"end": 0.0, "warmup": 0.1}', '{"end": 0.01, "warmup": 0.1}'}
     assert work["rastrigin-d2-i0-lbfgs-T20"].rows() == [("none", 0.0, {})]
     assert "rastrigin-d2-i0-adam+plateau-T20-langevin-linear-0.5" in work
+
+
+def test_fingerprint_leaves_out_unused_new_keys_so_old_runs_resume(tmp_path):
+    plain = load_text(tmp_path, GOOD).fingerprint()
+    assert '"noise"' not in plain and '"params"' not in plain
+    noisy = load_text(tmp_path, GOOD.replace("num = 3 }", 'num = 3 }\nnoise = { kind = "gradient", scale = 1.0 }'))
+    assert '"noise"' in noisy.fingerprint() and noisy.fingerprint() != plain
