@@ -69,7 +69,8 @@ def build(run_dir: str | Path) -> Built:
         facts = info["objectives"].get(f"{key['function']}/{key['dim']}", {})
         caption = (
             f"{key['function']} {key['dim']}-D: success_basin % [Wilson 95% CI] on the test starts at the "
-            f"lr tuned on the tune starts (lr*); ↑/↓ vs constant lr (Holm); † lr* at the grid edge, rate still rising"
+            f"lr tuned on the tune starts (lr*, with the tuned schedule parameters in brackets where the config gives a "
+            f"grid); ↑/↓ vs constant lr (Holm); † lr* at the grid edge, rate still rising"
         )
         table = tables.success_table(cells, schedule_order, optimizer_order)
         tables.write(table, table_dir, f"success_{stem}", caption)

@@ -10,6 +10,8 @@ a candidate with any divergence loses a tie to one without), then by the smaller
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -52,7 +54,7 @@ def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
     # At the edge, and better than its neighbour there: the rate may rise further outside the grid,
     # so widen it. A flat end (every constant lr below 2/L gives the start-basin rate) is not flagged.
     at_edge = ((best["lr"] == best["lr_min"]) & best["rising_low"]) | ((best["lr"] == best["lr_max"]) & best["rising_high"])
-    return pd.DataFrame(
+    choice = pd.DataFrame(
         {
             **{c: best[c].to_numpy() for c in CELL},
             "lr_best": best["lr"].to_numpy(),
@@ -61,6 +63,26 @@ def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
             "tune_rate": best["success_rate"].to_numpy(),
         }
     )
+    return choice.merge(_tuned_params(tune, choice), on=CELL)
+
+
+def _tuned_params(tune: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: ``params_tuned``, the chosen values of the parameters its grid varies
+    (``end=0.1``; empty without a grid), for the tables."""
+    varying = tune.groupby(CELL, observed=True)["params"].agg(lambda p: _varying_keys(p.unique()))
+    rows = []
+    for _, row in choice.iterrows():
+        keys = varying.loc[tuple(row[c] for c in CELL)]
+        chosen = json.loads(row["params_best"])
+        rows.append({**{c: row[c] for c in CELL}, "params_tuned": ", ".join(f"{k}={chosen[k]:g}"
+                     if isinstance(chosen[k], float) else f"{k}={chosen[k]}" for k in keys)})
+    return pd.DataFrame(rows, columns=[*CELL, "params_tuned"])
+
+
+def _varying_keys(params: np.ndarray) -> list[str]:
+    parsed = [json.loads(p) for p in params]
+    keys = sorted({k for p in parsed for k in p})
+    return [k for k in keys if len({json.dumps(p.get(k)) for p in parsed}) > 1]
 
 
 def _grid_ends(tune: pd.DataFrame) -> pd.DataFrame:
@@ -120,6 +142,7 @@ _COLUMNS = [
     "lr_best",
     "lr_at_edge",
     "params_best",
+    "params_tuned",
     "tune_rate",
     "baseline_rate",
     "final_in_global_rate",

@@ -44,8 +44,9 @@ def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_orde
             mark = MARKS[int(marks.loc[index])]
             table.loc[row["schedule"], rate_column] = rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
             reference = row["schedule"] == REFERENCE_SCHEDULE  # no lr to tune
+            tuned = f" ({row['params_tuned']})" if isinstance(row.get("params_tuned"), str) and row["params_tuned"] else ""
             table.loc[row["schedule"], lr_column] = (
-                "" if reference else f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else ""))
+                "" if reference else f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else "") + tuned)
         if not mine.empty:
             table.loc[BASELINE_ROW, rate_column] = percent(mine["baseline_rate"].iloc[0])
             table.loc[BASELINE_ROW, lr_column] = ""
