@@ -1,5 +1,7 @@
 """The README's registry tables are generated, and must match the registries."""
 
+from pathlib import Path
+
 import pytest
 
 from bench import docs
@@ -17,3 +19,24 @@ def test_readme_gives_the_two_commands():
 def test_missing_block_is_named():
     with pytest.raises(ValueError, match="registry:functions"):
         docs.render("no blocks here")
+
+
+def test_bench_list_shows_every_family_and_optimiser_with_its_defaults():
+    import subprocess
+    import sys
+
+    import schedules
+    from bench import optimizers
+
+    done = subprocess.run([sys.executable, "-m", "bench", "list"], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    lines = done.stdout.splitlines()
+    for name in schedules.names():
+        family = schedules.get(name)
+        line = next(line for line in lines if line.split()[:1] == [name])
+        for key, value in family.parameters().items():
+            assert f"{key}={value}" in line, (name, key)
+    for name in optimizers.names():
+        assert any(line.split()[:1] == [name] and optimizers.get(name).reference in line for line in lines), name
+    assert any(line.split()[:1] == ["NAME+plateau"] for line in lines)
+    assert any(line.split()[:1] == ["langevin"] for line in lines) and any(line.split()[:1] == ["gradient"] for line in lines)
