@@ -6,7 +6,8 @@ times counted in evaluations instead of steps.
 * ``lbfgs``: optax's L-BFGS (memory 10) with its zoom line search, from the same starts. It may
   spend at most ``steps`` function-and-gradient evaluations, the line search's included (the
   descent methods take ``steps`` gradients): an iteration whose line search would overrun the
-  budget is not taken. Where the record enforces the box, the accepted point is projected onto it
+  budget is not taken, and the run also ends at a step that does not decrease f (line-search
+  failure, or a converged start whose curvature pairs degenerate). Where the record enforces the box, the accepted point is projected onto it
   and re-evaluated, which costs one more evaluation.
 * ``random_search``: ``steps`` points uniform in the box after the start (``steps + 1``
   evaluations, as the descent methods evaluate f ``steps + 1`` times); the final iterate is the
@@ -61,14 +62,23 @@ def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
         f_new = f(candidate)  # the line search's last evaluation (or the re-evaluation): not charged again
         evals = carry["evals"] + cost
         accept = evals <= budget
-        finite = jnp.isfinite(f_new) & jnp.all(jnp.isfinite(candidate))
+        # A non-finite or non-decreasing step is the method stopping (at a minimum the curvature
+        # pairs degenerate, or the line search fails): the run ends there, and that is no
+        # divergence. A finite point where f is not finite, or a decreasing step far outside the
+        # box, is one.
+        step_finite = jnp.all(jnp.isfinite(candidate))
+        value_finite = jnp.isfinite(f_new)
+        decreased = f_new <= carry["f"]
         in_range = jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= SANE_WIDTHS * (hi - lo))
-        take = accept & finite & in_range
+        take = accept & step_finite & value_finite & decreased & in_range
         t = evals - 1  # evaluations spent before the new point's own
         best = jnp.where(take, jnp.minimum(carry["best"], f_new), carry["best"])
         hits = jnp.where(take & (carry["hits"] < 0) & (best <= thresholds), t, carry["hits"])
         jumped = take & (jnp.linalg.norm(candidate - x) > half_basin)
         in_window = take & (t >= budget - window)
+        checked = accept & step_finite
+        status = jnp.where(checked & ~value_finite, STATUS_NONFINITE,
+                           jnp.where(checked & value_finite & decreased & ~in_range, STATUS_LEFT_RANGE, carry["status"]))
         return {
             "x": jnp.where(take, candidate, x),
             "state": jax.tree.map(lambda new, old: jnp.where(take, new, old), new_state, state),
@@ -77,9 +87,8 @@ def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
             "best": best,
             "hits": hits,
             "freeze": jnp.where(jumped, t, carry["freeze"]),
-            "status": jnp.where(accept & ~finite, STATUS_NONFINITE,
-                                jnp.where(accept & ~in_range, STATUS_LEFT_RANGE, carry["status"])).astype(jnp.int8),
-            "done": ~accept,
+            "status": status.astype(jnp.int8),
+            "done": ~take,
             "wiggle": carry["wiggle"] + jnp.where(in_window, jnp.abs(f_new - carry["f"]), 0.0),
         }
 

@@ -128,7 +128,8 @@ def test_lbfgs_equals_a_plain_optax_loop_within_its_evaluation_budget():
             new_x, new_state, cost = iteration(x, state)
             jax.effects_barrier()
             assert len(calls) == int(cost) + (evals == 1)  # the first iteration also evaluates x0
-            if evals + int(cost) > budget:
+            stalled = not np.all(np.isfinite(new_x)) or float(objective.value(new_x)) > float(objective.value(x))
+            if evals + int(cost) > budget or stalled:
                 break
             x, state, evals = new_x, new_state, evals + int(cost)
         assert evals <= budget
@@ -216,3 +217,16 @@ def test_noise_scale_follows_a_schedule_family():
     np.testing.assert_allclose(table, np.asarray(schedules.get("cosine")(peak=2.0, steps=100)(np.arange(100))))
     assert Noise("langevin", "cosine", 2.0).label == "langevin-cosine-2"
     assert not Noise().table(10).any() and Noise().label == "none"
+
+
+def test_lbfgs_stops_at_a_minimum_instead_of_diverging():
+    # float32 starts whose L-BFGS run converges to a local minimum, after which the degenerate
+    # curvature pairs send the next trial step far outside the box: a stop, not a divergence.
+    cases = {"rastrigin": [[3.319806941786143, -4.002145991487578], [0.1522973740769613, 3.764192211381803]],
+             "ackley": [[-7.9885102250155775, 8.046216653349653], [-0.22380929215556478, 17.373546452254622]]}
+    for function, starts in cases.items():
+        program = engine.Program(function, 2, "lbfgs", 300, "float32", 1)
+        out = engine.run_group(program, np.array(starts), np.zeros((1, 300)), np.array([0.1]))
+        assert np.all(out["status"][0] == engine.STATUS_OK), function
+        polished = engine.polish_starts(function, 2, "float32", out["x_final"][0])
+        np.testing.assert_allclose(out["f_final"][0], polished, atol=1e-4)  # it ended at a minimum
