@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     report = verbs.add_parser("report", help="rebuild tables, figures and report from results.parquet")
     report.add_argument("dir", help="a run directory written by 'run'")
     listing = verbs.add_parser("list", help="list registered functions, schedules and optimizers")
-    listing.add_argument("what", nargs="?", choices=["functions", "schedules", "optimizers"])
+    listing.add_argument("what", nargs="?", choices=["functions", "schedules", "optimizers", "noise"])
     return parser
 
 
@@ -101,7 +101,7 @@ def _list(what: str | None) -> None:
     import functions
     import schedules
 
-    from . import optimizers
+    from . import docs, optimizers
 
     if what in (None, "functions"):
         print("functions:")
@@ -113,17 +113,20 @@ def _list(what: str | None) -> None:
         print("schedules:")
         for name in schedules.names():
             family = schedules.get(name)
-            params = ", ".join(f"{k}={v}" for k, v in family.parameters().items())
-            print(f"  {name:18s} {family.summary} [{params}]")
+            print(f"  {name:20s} {family.summary} [{docs.parameters_text(family)}]")
+            print(f"  {'':20s} reference: {family.reference}")
     if what in (None, "optimizers"):
         print("optimizers:")
         for name in optimizers.names():
             opt = optimizers.get(name)
             kind = " [reference: schedule 'none', lr 0.0]" if opt.kind == optimizers.REFERENCE else ""
-            print(f"  {name:20s} {opt.summary} ({opt.reference}){kind}")
+            centre = "" if opt.auto_centre is None else f"; auto lr grid centred on {opt.auto_centre.describe()}"
+            print(f"  {name:20s} {opt.summary} ({opt.reference}){centre}{kind}")
         plateau = optimizers.get("sgd+plateau")
         print(f"  {'NAME+plateau':20s} any descent optimizer, e.g. sgd+plateau: {plateau.summary.split(', ', 1)[1]}")
-        print("noise (per [[suite]]: noise = { kind, schedule, scale }):")
-        for kind, text in (("gradient", "g + sigma_t * xi, sigma_t = scale * schedule(t) / peak"),
-                           ("langevin", "sqrt(2 * lr_t * T_t) * xi added to the update, T_t = scale * schedule(t) / peak")):
+    if what in (None, "noise"):
+        print('noise (per [[suite]]: noise = { kind = "...", schedule = "<family>", scale = ... }, or a list):')
+        for kind, text in (("none", "no noise (the default)"),
+                           ("gradient", "the optimiser sees g + sigma_t * xi, sigma_t = scale * schedule(peak=1)(t)"),
+                           ("langevin", "sqrt(2 * lr_t * T_t) * xi added to the update, T_t = scale * schedule(peak=1)(t)")):
             print(f"  {kind:20s} {text}")

@@ -313,12 +313,16 @@ def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple
                 f"{where}: {key!r} is not a parameter of {', '.join(family_names)}{_did_you_mean(key, accepted)}; "
                 f"allowed: {', '.join(sorted(accepted)) or 'none (these families take only peak and steps)'}"
             )
-        values = raw[key] if isinstance(raw[key], list) else [raw[key]]
-        values = _list(values, f"{where}.{key}")
+        # A parameter whose value is itself a list (step's boundaries) takes a list per grid point.
+        takes_list = any(isinstance(schedules.get(n).parameters().get(key), tuple | list) for n in family_names)
+        single = not isinstance(raw[key], list) or (takes_list and not any(isinstance(v, list) for v in raw[key]))
+        values = _list([raw[key]] if single else raw[key], f"{where}.{key}")
         for i, value in enumerate(values):
-            if isinstance(value, list | dict) or value in values[:i]:
-                raise ConfigError(f"{where}.{key}: {value!r} is not allowed; give distinct numbers, strings or booleans")
-        grid.append((key, tuple(values)))
+            nested = isinstance(value, dict) or (isinstance(value, list) and not takes_list)
+            if nested or value in values[:i]:
+                example = "[[0.5, 0.75], [0.3, 0.6]]" if takes_list else "[0.0, 0.01]"
+                raise ConfigError(f"{where}.{key}: {value!r} is not allowed; give distinct values, e.g. {key} = {example}")
+        grid.append((key, tuple(tuple(v) if isinstance(v, list) else v for v in values)))
     grid = tuple(grid)
     for name in family_names:
         combos = param_combinations(name, grid)

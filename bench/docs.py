@@ -39,20 +39,36 @@ def _target(value: float | None) -> str:
     return "none (all minima global)" if value is None else f"{value:.3g}"
 
 
+def toml_value(value) -> str:
+    """A parameter's default as it is written in a config."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def parameters_text(family: schedules.Family) -> str:
+    return ", ".join(f"{k}={toml_value(v)}" for k, v in family.parameters().items())
+
+
 def schedules_table() -> str:
     lines = ["| key | what it does | parameters (defaults) | reference |", "|---|---|---|---|"]
     for name in schedules.names():
         family = schedules.get(name)
-        params = ", ".join(f"`{k}={v}`" for k, v in family.parameters().items())
+        params = ", ".join(f"`{k}={toml_value(v)}`" for k, v in family.parameters().items())
         lines.append(f"| `{name}` | {family.summary} | {params} | {family.reference} |")
     return "\n".join(lines)
 
 
 def optimizers_table() -> str:
-    lines = ["| key | update | reference |", "|---|---|---|"]
+    lines = ["| key | update | centre of an auto lr grid | reference |", "|---|---|---|---|"]
     for name in optimizers.names():
         optimizer = optimizers.get(name)
-        lines.append(f"| `{name}` | {optimizer.summary} | {optimizer.reference} |")
+        centre = "none (reference method)" if optimizer.auto_centre is None else optimizer.auto_centre.describe()
+        lines.append(f"| `{name}` | {optimizer.summary} | {centre} | {optimizer.reference} |")
     return "\n".join(lines)
 
 

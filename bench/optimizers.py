@@ -49,7 +49,7 @@ class Optimizer:
     summary: str
     reference: str
     build: Callable[[object], optax.GradientTransformation] | None = None
-    auto_centre: Callable[[float, float], float] | None = None
+    auto_centre: AutoCentre | None = None
     eval_point: Callable | None = None
     needs_value: bool = False
     kind: str = DESCENT
@@ -108,12 +108,28 @@ def with_plateau(base: Optimizer) -> Optimizer:
 # -- auto-grid centres --------------------------------------------------------------------------
 
 
-def _curvature_limit(factor: float) -> Callable[[float, float], float]:
-    return lambda curvature, scale: factor / curvature
+@dataclasses.dataclass(frozen=True)
+class AutoCentre:
+    """The centre of an ``auto`` lr grid: ``factor / L`` (curvature-driven methods: the stability
+    limit on a minimum of curvature L) or ``factor * basin scale`` (sign-like methods, whose step
+    is about lr per coordinate whatever the curvature)."""
+
+    factor: float
+    per: str  # "curvature" or "basin"
+
+    def __call__(self, curvature: float, scale: float) -> float:
+        return self.factor / curvature if self.per == "curvature" else self.factor * scale
+
+    def describe(self) -> str:
+        return f"{self.factor:.3g} / L" if self.per == "curvature" else f"{self.factor:g} x basin scale"
 
 
-def _basin_fraction(fraction: float) -> Callable[[float, float], float]:
-    return lambda curvature, scale: fraction * scale
+def _curvature_limit(factor: float) -> AutoCentre:
+    return AutoCentre(factor, "curvature")
+
+
+def _basin_fraction(fraction: float) -> AutoCentre:
+    return AutoCentre(fraction, "basin")
 
 
 SIGN_LIKE = _basin_fraction(0.05)  # a step of about lr per coordinate

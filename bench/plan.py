@@ -85,7 +85,8 @@ def groups(config: Config) -> list[Group]:
                         lrs = (0.0,) if reference else tuple(float(v) for v in suite.lr.values(objective, dim, optimizer))
                         cell_schedules = (REFERENCE_SCHEDULE,) if reference else suite.schedules
                         for steps in suite.steps or (config.run.steps,):
-                            for noise in suite.noise:
+                            # Reference methods take no gradient steps: they run once, noise-free.
+                            for noise in (Noise(),) if reference else suite.noise:
                                 group = Group(function, dim, instance, optimizer, steps, cell_schedules, lrs,
                                               () if reference else suite.params, noise)
                                 for schedule in cell_schedules:

@@ -43,14 +43,16 @@ def build(run_dir: str | Path) -> Built:
 
     headline = tables.headline_table(summary, schedule_order, optimizer_order)
     headline_caption = (
-        "Mean success_basin % over the (function, dim) tables at each schedule's tuned lr "
-        "(test starts), and in how many tables it beats / loses to constant lr (exact McNemar, "
-        "Holm-adjusted p < 0.05)"
+        f"Mean success_basin % over the {summary.groupby(TABLE, observed=True).ngroups} success tables "
+        f"(one per {_table_unit(summary)}) at each schedule's tuned lr (test starts; in brackets: over how "
+        "many tables, where rows differ), and in how many tables it beats / loses to constant lr "
+        "(exact McNemar, Holm-adjusted p < 0.05)"
     )
     tables.write(headline, table_dir, "headline", headline_caption)
 
     overview = Section("Headline", [_run_line(info)], [(headline_caption, headline)])
-    heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order)
+    heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order,
+                                      lambda row: _label(row, summary))
     figures.save(heatmap, figure_dir, "success_heatmap")
     overview.figures.append(("success_basin % at the tuned lr, per schedule and function", "figures/success_heatmap.png"))
     shapes = figures.schedule_shapes([s for s in schedule_order if s != REFERENCE_SCHEDULE], int(config["run"]["steps"]))
@@ -104,6 +106,14 @@ def _config_order(config: dict, key: str) -> list[str]:
     return list(dict.fromkeys(name for suite in config["suite"] for name in suite[key]))
 
 
+def _table_unit(summary: pd.DataFrame) -> str:
+    """What one success table is: 'function and dim', plus whatever else the run varies."""
+    parts = ["function", "dim"] + [name for column, name in (("instance", "instance"), ("steps", "budget"),
+                                                             ("noise", "noise setting"))
+                                   if summary[column].nunique() > 1]
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 def _suffix(key: dict, summary: pd.DataFrame) -> str:
     """Instance, budget and noise appear in names only when the run has more than one of them."""
     parts = []
@@ -111,6 +121,15 @@ def _suffix(key: dict, summary: pd.DataFrame) -> str:
         if summary[column].nunique() > 1:
             parts.append(f"{label}{key[column]}")
     return (" (" + ", ".join(parts) + ")") if parts else ""
+
+
+def _label(row, summary: pd.DataFrame) -> str:
+    """A heatmap column: function and dim, and the instance, budget and noise where the run varies them."""
+    label = f"{row.function} {row.dim}-D"
+    for column, prefix in (("instance", "i"), ("steps", "T"), ("noise", "")):
+        if summary[column].nunique() > 1:
+            label += f" {prefix}{getattr(row, column)}"
+    return label
 
 
 def _stem(key: dict, summary: pd.DataFrame) -> str:

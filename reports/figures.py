@@ -28,12 +28,14 @@ def _label(function: str, dim: int) -> str:
     return f"{function} {dim}-D"
 
 
-def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> Figure:
-    """Schedule x (function, dim) success rate at lr_best, test half; one panel per optimiser."""
+def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str],
+                    label=lambda row: _label(row.function, row.dim)) -> Figure:
+    """Schedule x success table (function, dim, and whatever else ``label`` names) success rate at
+    lr_best, test half; one panel per optimiser."""
     optimizers = ordered(summary["optimizer"], optimizer_order)
     schedule_names = ordered(summary["schedule"], schedule_order)
-    pairs = summary[["function", "dim"]].drop_duplicates().sort_values(["dim", "function"], kind="stable")
-    columns = [_label(f, d) for f, d in pairs.itertuples(index=False)]
+    ordered_rows = summary.sort_values(["dim", "function", "instance", "steps", "noise"], kind="stable")
+    columns = list(dict.fromkeys(label(row) for row in ordered_rows.itertuples(index=False)))
     width = max(6.0, 0.55 * len(columns) + 2.5)
     height = 0.32 * len(schedule_names) + 1.2
     figure = Figure(figsize=(width, height * len(optimizers) + 0.6), layout="constrained")
@@ -42,7 +44,7 @@ def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_
         mine = summary[summary["optimizer"] == optimizer]
         grid = np.full((len(schedule_names), len(columns)), np.nan)
         for row in mine.itertuples(index=False):
-            grid[schedule_names.index(row.schedule), columns.index(_label(row.function, row.dim))] = 100 * row.success_rate
+            grid[schedule_names.index(row.schedule), columns.index(label(row))] = 100 * row.success_rate
         image = axis.imshow(np.ma.masked_invalid(grid), vmin=0, vmax=100, cmap="viridis", aspect="auto")
         for (i, j), value in np.ndenumerate(grid):
             if np.isfinite(value):

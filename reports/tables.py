@@ -54,8 +54,9 @@ def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_orde
 
 
 def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> pd.DataFrame:
-    """Schedules x optimizers: mean success % over the (function, dim) tables, and how many of them
-    the schedule wins / loses against constant lr (Holm-adjusted, within each table)."""
+    """Schedules x optimizers: mean success % over the success tables, and how many of them the
+    schedule wins / loses against constant lr (Holm-adjusted, within each table). Where the rows
+    average over different numbers of tables, each mean says over how many, in brackets."""
     summary = summary.assign(mark=significant(summary))
     schedules = ordered(summary["schedule"], schedule_order)
     optimizers = ordered(summary["optimizer"], optimizer_order)
@@ -66,7 +67,12 @@ def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_o
         wins = mine.groupby("schedule")["mark"].agg(lambda m: int(np.sum(m > 0)))
         losses = mine.groupby("schedule")["mark"].agg(lambda m: int(np.sum(m < 0)))
         rate_column, record_column = f"{optimizer}: mean success %", f"{optimizer}: W/L vs constant"
-        table[rate_column] = [percent(mean_rate[s]) if s in mean_rate else "–" for s in schedules] + [
+        count = mine.groupby("schedule").size()
+        counts_differ = summary.groupby(["optimizer", "schedule"]).size().nunique() > 1
+        table[rate_column] = [
+            (percent(mean_rate[s]) + (f" ({count[s]})" if counts_differ else "")) if s in mean_rate else "–"
+            for s in schedules
+        ] + [
             percent(mine.drop_duplicates(["function", "dim", "instance"])["baseline_rate"].mean()) if len(mine) else "–"
         ]
         table[record_column] = [

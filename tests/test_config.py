@@ -201,3 +201,25 @@ def test_fingerprint_leaves_out_unused_new_keys_so_old_runs_resume(tmp_path):
     assert '"noise"' not in plain and '"params"' not in plain
     noisy = load_text(tmp_path, GOOD.replace("num = 3 }", 'num = 3 }\nnoise = { kind = "gradient", scale = 1.0 }'))
     assert '"noise"' in noisy.fingerprint() and noisy.fingerprint() != plain
+
+
+def test_list_valued_parameters_take_one_list_or_a_grid_of_lists(tmp_path):
+    from bench import plan
+
+    text = GOOD.replace('["constant", "cosine"]', '["constant", "step"]')
+    one = load_text(tmp_path, text.replace("num = 3 }", "num = 3 }\nparams = { boundaries = [0.3, 0.6] }"))
+    assert one.suites[0].params == (("boundaries", ((0.3, 0.6),)),)
+    grid = load_text(tmp_path, text.replace("num = 3 }", "num = 3 }\nparams = { boundaries = [[0.5, 0.75], [0.3, 0.6]] }"))
+    rows = plan.groups(grid)[0].rows()
+    assert len(rows) == 3 + 2 * 3 and rows[-1][2] == {"boundaries": (0.3, 0.6)}
+    table = plan.groups(grid)[0].lr_table()
+    assert table[-1][6] == pytest.approx(0.1 * 0.1)  # 20 steps: drops at 6 and 12
+
+
+def test_reference_methods_run_once_and_noise_free(tmp_path):
+    from bench import plan
+
+    text = GOOD.replace('["sgd"]', '["sgd", "lbfgs"]').replace(
+        "num = 3 }", 'num = 3 }\nnoise = [{ kind = "none" }, { kind = "langevin", scale = 1.0 }]')
+    keys = [g.key for g in plan.groups(load_text(tmp_path, text))]
+    assert keys == ["rastrigin-d2-i0-sgd-T20", "rastrigin-d2-i0-sgd-T20-langevin-constant-1", "rastrigin-d2-i0-lbfgs-T20"]

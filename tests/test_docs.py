@@ -35,8 +35,11 @@ def test_bench_list_shows_every_family_and_optimiser_with_its_defaults():
         family = schedules.get(name)
         line = next(line for line in lines if line.split()[:1] == [name])
         for key, value in family.parameters().items():
-            assert f"{key}={value}" in line, (name, key)
+            assert f"{key}={docs.toml_value(value)}" in line, (name, key)
     for name in optimizers.names():
         assert any(line.split()[:1] == [name] and optimizers.get(name).reference in line for line in lines), name
     assert any(line.split()[:1] == ["NAME+plateau"] for line in lines)
-    assert any(line.split()[:1] == ["langevin"] for line in lines) and any(line.split()[:1] == ["gradient"] for line in lines)
+    for kind in ("none", "gradient", "langevin"):
+        assert any(line.split()[:1] == [kind] for line in lines), kind
+    assert docs.toml_value((0.5, 0.75)) == "[0.5, 0.75]" and docs.toml_value(False) == "false"
+    assert docs.toml_value("linear") == '"linear"' and docs.toml_value(1e-3) == "0.001"
