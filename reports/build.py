@@ -14,7 +14,8 @@ import functions
 from . import figures, tables
 from ._load import read_info, read_points, read_results
 from .page import Section, render_html, render_markdown
-from .summary import BASELINE_SCHEDULE, REFERENCE_SCHEDULE, TABLE, rate_curves, summarize
+from .summary import (ANNEALING, BASELINE_SCHEDULE, REFERENCE_SCHEDULE, TABLE, against_noise_free_constant,
+                      rate_curves, summarize)
 
 BASIN_MAP_FUNCTION = "rastrigin"
 BASIN_MAP_DECAYS = ("linear", "cosine")
@@ -60,6 +61,9 @@ def build(run_dir: str | Path) -> Built:
     overview.figures.append(("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png"))
 
     sections = [overview, _reading_guide(info), _divergence_section(results, summary)]
+    annealing = _annealing_section(results, summary, schedule_order, table_dir)
+    if annealing is not None:
+        sections.append(annealing)
     basin = _basin_map_section(run_dir, summary, figure_dir)
     if basin is not None:
         sections.append(basin)
@@ -207,6 +211,36 @@ def _divergence_section(results: pd.DataFrame, summary: pd.DataFrame) -> Section
     })
     section.tables.append(("Cells whose tuned lr lets some test starts diverge", table))
     return section
+
+
+def _annealing_section(results: pd.DataFrame, summary: pd.DataFrame, schedule_order: list[str],
+                       table_dir: Path) -> Section | None:
+    """Runs with noise: step-size decay, noise decay and both, side by side, per (function, dim,
+    optimizer), each cell tested against constant lr without noise."""
+    comparison = against_noise_free_constant(results)
+    if comparison.empty:
+        return None
+    section = Section(
+        "Step-size decay against noise annealing",
+        ["Each row is a schedule (of the step size), each column a noise setting (`<kind>-<schedule of "
+         "its scale>-<scale>`): the first column is step-size decay alone, the `constant` row noise decay "
+         "alone, the other cells both. ↑/↓: better/worse than constant lr without noise on the same test "
+         "starts (exact McNemar, Holm within the table). Each cell at its own tuned lr."],
+    )
+    for keys, cells in comparison.groupby(ANNEALING, observed=True, sort=True):
+        key = dict(zip(ANNEALING, keys))
+        stem = f"noise_{key['function']}_d{key['dim']}_{key['optimizer']}" + _suffix_stem(key, summary)
+        caption = (f"{key['function']} {key['dim']}-D, {key['optimizer']}: success_basin % [Wilson 95% CI] "
+                   "per step-size schedule and noise setting; ↑/↓ vs constant lr without noise (Holm)")
+        table = tables.noise_table(cells, schedule_order)
+        tables.write(table, table_dir, stem, caption)
+        section.tables.append((caption, table))
+    return section
+
+
+def _suffix_stem(key: dict, summary: pd.DataFrame) -> str:
+    return "".join(f"_{label}{key[column]}" for column, label in (("instance", "i"), ("steps", "T"))
+                   if summary[column].nunique() > 1)
 
 
 def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -> Section | None:

@@ -206,3 +206,39 @@ def significant(summary: pd.DataFrame) -> pd.Series:
 def rate_curves(results: pd.DataFrame) -> pd.DataFrame:
     """Test-half success rate per (cell, lr): the success-vs-lr curves."""
     return candidate_rates(results, "test")
+
+
+NOISE_FREE = "none"
+ANNEALING = ["function", "dim", "instance", "optimizer", "steps"]  # one noise-comparison table each
+
+
+def against_noise_free_constant(results: pd.DataFrame) -> pd.DataFrame:
+    """Step-size decay against noise annealing: every (schedule, noise) cell of an optimiser
+    against constant lr without noise on the same test starts (exact McNemar, Holm within each
+    (function, dim, instance, optimizer, steps)). Empty unless the run has noise-free constant-lr
+    cells and noisy cells."""
+    columns = [*CELL, "n", "successes", "success_rate", "ci_low", "ci_high", "vs_plain_diff", "vs_plain_wins",
+               "vs_plain_losses", "vs_plain_p", "vs_plain_p_holm"]
+    if results["noise"].nunique() < 2:
+        return pd.DataFrame(columns=columns)
+    rows = at_best(results, choose_lr(results))
+    plain = rows[(rows["schedule"] == BASELINE_SCHEDULE) & (rows["noise"] == NOISE_FREE)]
+    paired = rows.merge(plain[[*ANNEALING, "start", "success_basin"]], on=[*ANNEALING, "start"],
+                        suffixes=("", "_plain"))
+    out = []
+    for keys, cell in paired.groupby(CELL, observed=True, sort=True):
+        key = dict(zip(CELL, keys))
+        successes, n = int(cell["success_basin"].sum()), len(cell)
+        low, high = wilson(np.array([successes]), np.array([n]))
+        record = {**key, "n": n, "successes": successes, "success_rate": successes / n,
+                  "ci_low": float(low[0]), "ci_high": float(high[0])}
+        if (key["schedule"], key["noise"]) != (BASELINE_SCHEDULE, NOISE_FREE):
+            wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_plain"])
+            record.update(vs_plain_diff=cell["success_basin"].mean() - cell["success_basin_plain"].mean(),
+                          vs_plain_wins=wins, vs_plain_losses=losses, vs_plain_p=p)
+        out.append(record)
+    table = pd.DataFrame(out).reindex(columns=columns)
+    tested = table["vs_plain_p"].notna()
+    table.loc[tested, "vs_plain_p_holm"] = table[tested].groupby(ANNEALING, observed=True)["vs_plain_p"].transform(
+        lambda p: holm(p.to_numpy()))
+    return table

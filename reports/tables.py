@@ -121,3 +121,19 @@ def write(table: pd.DataFrame, directory: Path, stem: str, caption: str) -> None
     directory.mkdir(parents=True, exist_ok=True)
     (directory / f"{stem}.md").write_text(f"{caption}\n\n{to_markdown(table)}\n")
     (directory / f"{stem}.tex").write_text(to_latex(table, caption, label=stem.replace("_", "-")))
+
+
+def noise_table(cells: pd.DataFrame, schedule_order: list[str]) -> pd.DataFrame:
+    """One (function, dim, optimizer): schedules x noise settings, success % [95% CI], with
+    ``↑``/``↓`` against constant lr without noise (exact McNemar, Holm within the table)."""
+    schedules = ordered(cells["schedule"], schedule_order)
+    noises = ["none", *sorted(n for n in cells["noise"].unique() if n != "none")]
+    table = pd.DataFrame(index=pd.Index(schedules, name="schedule"))
+    for noise in noises:
+        column = f"noise {noise}"
+        table[column] = "–"
+        for _, row in cells[cells["noise"] == noise].iterrows():
+            p, diff = row["vs_plain_p_holm"], row["vs_plain_diff"]
+            mark = "" if pd.isna(p) or p >= 0.05 or diff == 0 else MARKS[int(np.sign(diff))]
+            table.loc[row["schedule"], column] = rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+    return table.reset_index()

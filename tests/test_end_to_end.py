@@ -230,3 +230,6 @@ def test_params_grids_reference_rows_and_noise_run_and_report(tmp_path):
     assert len(results) == 256 * (2 * 3 + 2 * 3 + 1 + 1 + 2 * 2)  # rows: (constant 1 + cosine 2 params) x 2 lrs
     table = (tmp_path / "run" / "tables" / "success_rastrigin_d2_none.md").read_text()
     assert "| none " in table and "lbfgs" in table and "nan" not in table.lower()
+    noise = (tmp_path / "run" / "tables" / "noise_rastrigin_d2_sgd.md").read_text()
+    assert "noise langevin-cosine-0.5" in noise and "| constant " in noise and "nan" not in noise.lower()
+    assert "Step-size decay against noise annealing" in built.report_md.read_text()

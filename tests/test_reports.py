@@ -98,3 +98,24 @@ def test_escape_gain_is_a_marked_bound_when_no_start_is_in_the_global_basin():
     assert summary["escape_gain_is_bound"].item()
     _, high = wilson(0, 20)
     assert summary["escape_gain"].item() == pytest.approx(0.5 / high)
+
+
+def test_noise_cells_are_tested_against_constant_lr_without_noise():
+    from reports.summary import against_noise_free_constant
+    from reports.tables import noise_table
+
+    def frame(schedule, noise, rate):
+        f = results_frame({0.01: (rate, rate)}, n=30, schedule=schedule)
+        return f.assign(noise=noise)
+
+    results = pd.concat([frame("constant", "none", 0.1), frame("cosine", "none", 0.9),
+                         frame("constant", "langevin-cosine-1", 0.1), frame("cosine", "langevin-cosine-1", 0.5)])
+    table = against_noise_free_constant(results).set_index(["schedule", "noise"])
+    assert np.isnan(table.loc[("constant", "none"), "vs_plain_p"])  # the baseline itself
+    assert table.loc[("constant", "langevin-cosine-1"), "vs_plain_p"] == 1.0  # no discordant pairs
+    # cosine without noise: 27 of 30 succeed where the baseline's first 3 do: 24 discordant wins.
+    assert table.loc[("cosine", "none"), ["vs_plain_wins", "vs_plain_losses"]].tolist() == [24, 0]
+    assert table.loc[("cosine", "none"), "vs_plain_p_holm"] == pytest.approx(min(1.0, 3 * 2 * 0.5**24))
+    shown = noise_table(table.reset_index(), ["constant", "cosine"]).set_index("schedule")
+    assert shown.loc["cosine", "noise none"].endswith("↑") and not shown.loc["constant", "noise langevin-cosine-1"].endswith("↑")
+    assert against_noise_free_constant(frame("cosine", "none", 0.5)).empty  # no noise in the run
