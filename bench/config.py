@@ -110,6 +110,7 @@ _RUN_KEYS = {"name", "seed", "starts", "steps", "dtype", "targets", "target"}
 _SUITE_KEYS = {"functions", "dims", "instances", "optimizers", "schedules", "lr", "steps", "params", "noise"}
 _NOISE_KEYS = {"kind", "schedule", "scale"}
 MAX_PARAM_COMBINATIONS = 1000
+MIN_NOISE_SCALE = 1e-30  # smaller scales vanish in float32
 
 
 def load(path: str | Path, overrides: list[str] | None = None) -> Config:
@@ -299,13 +300,18 @@ def _optimizer_names(values, where: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+MAX_PARAM_MAGNITUDE = 1e6  # schedule parameters are fractions, factors, powers and counts
+MAX_CYCLES = 10_000
+SANITY_POINTS = 2001  # steps at which each schedule of a config is evaluated before anything runs
+
+
 def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple[int, ...]):
     """``{ end = [0.0, 0.01], warmup = 0.05 }``: each key a parameter of at least one listed family;
     a list is a grid (tuned jointly with lr), a single value a setting. Every combination is built
-    once here, so a bad value is refused before anything runs."""
+    and evaluated here, so a bad value is refused before anything runs."""
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: {raw!r} is not allowed; use a table such as {{ end = [0.0, 0.01] }}")
-    accepted = {key for name in family_names for key in schedules.get(name).parameters()}
+    accepted = {key: value for name in family_names for key, value in schedules.get(name).parameters().items()}
     grid = []
     for key in sorted(raw):
         if key not in accepted:
@@ -313,16 +319,16 @@ def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple
                 f"{where}: {key!r} is not a parameter of {', '.join(family_names)}{_did_you_mean(key, accepted)}; "
                 f"allowed: {', '.join(sorted(accepted)) or 'none (these families take only peak and steps)'}"
             )
+        default = accepted[key]
         # A parameter whose value is itself a list (step's boundaries) takes a list per grid point.
-        takes_list = any(isinstance(schedules.get(n).parameters().get(key), tuple | list) for n in family_names)
+        takes_list = isinstance(default, tuple | list)
         single = not isinstance(raw[key], list) or (takes_list and not any(isinstance(v, list) for v in raw[key]))
-        values = _list([raw[key]] if single else raw[key], f"{where}.{key}")
+        values = [_param_value(v, default, f"{where}.{key}") for v in _list([raw[key]] if single else raw[key],
+                                                                             f"{where}.{key}")]
         for i, value in enumerate(values):
-            nested = isinstance(value, dict) or (isinstance(value, list) and not takes_list)
-            if nested or value in values[:i]:
-                example = "[[0.5, 0.75], [0.3, 0.6]]" if takes_list else "[0.0, 0.01]"
-                raise ConfigError(f"{where}.{key}: {value!r} is not allowed; give distinct values, e.g. {key} = {example}")
-        grid.append((key, tuple(tuple(v) if isinstance(v, list) else v for v in values)))
+            if value in values[:i]:
+                raise ConfigError(f"{where}.{key}: {_shown(value)} is listed twice; list each value once")
+        grid.append((key, tuple(values)))
     grid = tuple(grid)
     for name in family_names:
         combos = param_combinations(name, grid)
@@ -330,11 +336,68 @@ def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple
             raise ConfigError(f"{where}: {len(combos):,} combinations for {name}; at most {MAX_PARAM_COMBINATIONS:,}")
         for combo in combos:
             for steps in budgets:
-                try:
-                    schedules.get(name)(peak=1.0, steps=steps, **combo)
-                except (TypeError, ValueError) as error:
-                    raise ConfigError(f"{where}: {error}") from None
+                _check_schedule(name, steps, combo, where)
     return grid
+
+
+def _param_value(value, default, where: str):
+    """One value of a schedule parameter, of the same kind as its default."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: {_shown(value)} is not allowed; use true or false")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: {_shown(value)} is not allowed; use a string such as {default!r}")
+        return value
+    if isinstance(default, tuple | list):
+        if not isinstance(value, list) or not value:
+            raise ConfigError(f"{where}: {_shown(value)} is not allowed; use a list of numbers such as {list(default)}")
+        return tuple(_number(v, where, integer=False) for v in value)
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_CYCLES:
+            raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be an integer in [1, {MAX_CYCLES:,}]")
+        number = _number(value, where, integer=True)
+        if not 1 <= number <= MAX_CYCLES:
+            raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be an integer in [1, {MAX_CYCLES:,}]")
+        return number
+    return _number(value, where, integer=False)
+
+
+def _number(value, where: str, integer: bool):
+    kind = int if integer else int | float
+    if isinstance(value, bool) or not isinstance(value, kind):
+        allowed = "an integer" if integer else "a number"
+        raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be {allowed}")
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or abs(number) > MAX_PARAM_MAGNITUDE:
+        raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be a finite number of magnitude "
+                          f"<= {MAX_PARAM_MAGNITUDE:g}")
+    return int(value) if integer else number
+
+
+def _check_schedule(name: str, steps: int, combo: dict, where: str) -> None:
+    """Build the schedule and evaluate it: it must give finite lrs, not all zero."""
+    shown = ", ".join(f"{k}={v}" for k, v in combo.items())
+    try:
+        schedule = schedules.get(name)(peak=1.0, steps=steps, **combo)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{where}: {error}") from None
+    points = np.unique(np.linspace(0, steps - 1, min(steps, SANITY_POINTS)).round())
+    with np.errstate(all="ignore"):
+        lr = np.asarray(schedule(points))
+    if not np.all(np.isfinite(lr)):
+        raise ConfigError(f"{where}: {name} with {shown} gives non-finite learning rates; use smaller values")
+    if not np.any(lr > 0):
+        raise ConfigError(f"{where}: {name} with {shown} gives lr 0 at every step of {steps}; use other values")
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def param_combinations(family: str, grid: tuple[tuple[str, tuple], ...]) -> list[dict]:
@@ -355,6 +418,8 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
         if not isinstance(entry, Mapping):
             raise ConfigError(f'{here}: {entry!r} is not allowed; use {{ kind = "langevin", schedule = "cosine", scale = 1.0 }}')
         _only(entry, _NOISE_KEYS, here)
+        if "kind" not in entry:
+            raise ConfigError(f'{here}.kind: missing; give kind = "none", "gradient" or "langevin"')
         kind = entry.get("kind")
         if kind not in noise_module.KINDS:
             raise ConfigError(
@@ -369,13 +434,14 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
             if "scale" not in entry:
                 raise ConfigError(f"{here}.scale: missing; {kind} noise needs a positive scale (sigma or temperature)")
             scale = _positive_floats([entry["scale"]], f"{here}.scale")[0]
-            if scale > MAX_LR:
-                raise ConfigError(f"{here}.scale: {scale:g} is not allowed; must be <= {MAX_LR:g}")
+            if not MIN_NOISE_SCALE <= scale <= MAX_LR:
+                raise ConfigError(f"{here}.scale: {scale:g} is not allowed; must be in [{MIN_NOISE_SCALE:g}, {MAX_LR:g}]")
             family = entry.get("schedule", "constant")
             _names([family], f"{here}.schedule", schedules.names())
             item = Noise(kind=kind, schedule=family, scale=scale)
-        if item in out:
-            raise ConfigError(f"{here}: {item.label!r} is listed twice; list each noise setting once")
+        if any(other.label == item.label for other in out):
+            raise ConfigError(f"{here}: {item.label!r} is listed twice (labels keep 6 significant digits of the "
+                              "scale); list each noise setting once")
         out.append(item)
     return tuple(out)
 
@@ -384,7 +450,9 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
 
 
 def _did_you_mean(value, known) -> str:
-    close = difflib.get_close_matches(str(value), list(known), n=1, cutoff=0.6)
+    known = list(known)
+    same_but_case = [k for k in known if isinstance(value, str) and k.lower() == value.lower()]
+    close = same_but_case or difflib.get_close_matches(str(value), known, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -457,17 +525,22 @@ def apply_overrides(raw: dict, assignments: list[str]) -> dict:
             value = text
         node = raw
         parts = key.split(".")
-        for part in parts[:-1]:
+        for depth, part in enumerate(parts[:-1]):
+            where = ".".join(parts[:depth]) or "the config"
             if isinstance(node, list):
                 if not part.isdigit() or int(part) >= len(node):
-                    raise ConfigError(f"--set: {key!r}: suite index {part!r} does not exist")
+                    raise ConfigError(
+                        f"--set: {key!r}: {where} is a list of {len(node)}; index {part!r} does not exist "
+                        f"(use 0 to {len(node) - 1})"
+                    )
                 node = node[int(part)]
             else:
                 node = node.setdefault(part, [] if part == "suite" and node is raw else {})
             if not isinstance(node, dict | list):
                 raise ConfigError(f"--set: {key!r}: {part!r} holds a value, not a table; e.g. run.starts=8192")
         if isinstance(node, list):
-            raise ConfigError(f"--set: {key!r}: name a suite entry, e.g. suite.0.dims=[2]")
+            where = ".".join(parts[:-1])
+            raise ConfigError(f"--set: {key!r}: {where} is a list; name an entry, e.g. {where}.0.{parts[-1]}=...")
         if not isinstance(node, dict):
             raise ConfigError(f"--set: {key!r} does not name a config key; e.g. run.starts=8192")
         node[parts[-1]] = value

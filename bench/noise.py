@@ -39,7 +39,7 @@ class Noise:
     @property
     def label(self) -> str:
         """The results' ``noise`` column: ``none`` or ``<kind>-<schedule>-<scale>``."""
-        return NONE if self.kind == NONE else f"{self.kind}-{self.schedule}-{self.scale:g}"
+        return NONE if self.kind == NONE else f"{self.kind}-{self.schedule}-{self.scale:.6g}"
 
     def table(self, steps: int) -> np.ndarray:
         """The scale at each step, [steps] float64 (zeros without noise)."""

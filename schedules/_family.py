@@ -43,6 +43,7 @@ class Family:
       defaults: documented defaults of the numeric parameters (``end``, ``warmup`` and its own).
       static: documented defaults of the structural parameters (Python ints or strings).
       checks: ``name -> (predicate, allowed)`` checks on concrete numeric parameter values.
+      relations: ``(names, predicate, allowed)`` checks across parameters, on concrete values.
       summary: one line for tables and ``bench list``.
       reference: where the definition comes from.
     """
@@ -56,6 +57,7 @@ class Family:
     checks: Mapping[str, tuple[Callable[[float], bool], str]] = dataclasses.field(
         default_factory=dict
     )
+    relations: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = ()
 
     def parameters(self) -> dict[str, object]:
         return {**self.defaults, **self.static}
@@ -92,6 +94,11 @@ class Family:
             value = numeric.get(key, static.get(key))
             if is_concrete(value) and not predicate(value):
                 raise ValueError(f"{self.name}: {key} must be {allowed}, got {key}={value}")
+        for keys, predicate, allowed in self.relations:
+            values = [numeric.get(key, static.get(key)) for key in keys]
+            if all(map(is_concrete, values)) and not predicate(*values):
+                got = ", ".join(f"{k}={v}" for k, v in zip(keys, values))
+                raise ValueError(f"{self.name}: {allowed}, got {got}")
 
 
 def _check_steps(name: str, steps) -> int:

@@ -313,6 +313,8 @@ register(
             "start": _fraction(low_open=True),
             "end": _fraction(),
         },
+        relations=((("pct_start", "pct_final"), lambda a, b: _all(np.asarray(b) > np.asarray(a)),
+                    "pct_final must be above pct_start"),),
         summary="linear up from peak/25 to peak (30%), down to peak/25 (85%), then to peak/2.5e5",
         reference=(
             "Smith & Topin (2019); optax.linear_onecycle_schedule(steps, peak, pct_start=0.3, "

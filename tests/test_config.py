@@ -79,7 +79,7 @@ def test_good_config_and_overrides(tmp_path):
         ('steps = 20', 'steps = 20\ndtype = "float64"\ntarget = 1e-30', r"below what float64 resolves for rastrigin d=2 \(floor [0-9.e-]+\); use a target >= [0-9.e-]+$"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { gama = [0.5] }', r"suite\[0\].params: 'gama' is not a parameter of constant, cosine; allowed: end, warmup"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [0.0, 2.0] }', r"suite\[0\].params: cosine: end must be in \[0, 1\], got end=2.0"),
-        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [0.1, 0.1] }', r"suite\[0\].params.end: 0.1 is not allowed; give distinct"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [0.1, 0.1] }', r"suite\[0\].params.end: 0.1 is listed twice; list each value once"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [] }', r"suite\[0\].params.end: \[\] is not allowed; give a non-empty list"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "langevn", scale = 1.0 }', r"suite\[0\].noise.kind: 'langevn' is not allowed \(did you mean 'langevin'\?\); allowed: none, gradient, langevin"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "langevin" }', r"suite\[0\].noise.scale: missing; langevin noise needs a positive scale"),
@@ -87,6 +87,22 @@ def test_good_config_and_overrides(tmp_path):
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = [{ kind = "none" }, { kind = "gradient", scale = 1.0, schedule = "cosin" }]', r"suite\[0\].noise\[1\].schedule: 'cosin' is not a known name \(did you mean 'cosine'\?\)"),
         ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "none", scale = 1.0 }', r'suite\[0\].noise: kind = "none" takes no schedule or scale'),
         ('["sgd"]', '["lbfgs+plateau"]', r"suite\[0\].optimizers: 'lbfgs\+plateau' is not a known optimizer.*NAME\+plateau for any but lbfgs"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = true }', r"suite\[0\].params.end: True is not allowed; must be a number"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = "0.1" }', r"suite\[0\].params.end: '0.1' is not allowed; must be a number"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = 10000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 }', r"suite\[0\].params.end: 1000000000000000000000000000000000000\.\.\. is not allowed; must be a finite number"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nparams = { end = [0.0, 0.0] }', r"suite\[0\].params.end: 0.0 is listed twice"),
+        ('["constant", "cosine"]', '["cosine_restarts"]\nparams = { cycles = 10000000000 }', r"suite\[0\].params.cycles: 10000000000 is not allowed; must be an integer in \[1, 10,000\]"),
+        ('["constant", "cosine"]', '["cosine_restarts"]\nparams = { cycles = true }', r"suite\[0\].params.cycles: True is not allowed; must be an integer"),
+        ('["constant", "cosine"]', '["cosine_restarts"]\nparams = { mult = inf }', r"suite\[0\].params.mult: inf is not allowed; must be a finite number"),
+        ('["constant", "cosine"]', '["triangular"]\nparams = { cycles = 1e5 }', r"suite\[0\].params: triangular with cycles=100000.0 gives lr 0 at every step of 20"),
+        ('["constant", "cosine"]', '["polynomial"]\nparams = { power = 1e400 }', r"suite\[0\].params.power: inf is not allowed; must be a finite number"),
+        ('["constant", "cosine"]', '["wsd"]\nparams = { shape = 1 }', r"suite\[0\].params.shape: 1 is not allowed; use a string such as 'linear'"),
+        ('["constant", "cosine"]', '["exponential"]\nparams = { staircase = 1 }', r"suite\[0\].params.staircase: 1 is not allowed; use true or false"),
+        ('["constant", "cosine"]', '["one_cycle_linear"]\nparams = { pct_start = 0.9, pct_final = 0.1 }', r"suite\[0\].params: one_cycle_linear: pct_final must be above pct_start, got pct_start=0.9, pct_final=0.1"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { scale = 1.0 }', r'suite\[0\].noise.kind: missing; give kind = "none", "gradient" or "langevin"'),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = [{ kind = "langevin", scale = 1.0 }, { kind = "langevin", scale = 1.0000001 }]', r"suite\[0\].noise\[1\]: 'langevin-constant-1' is listed twice \(labels keep 6 significant digits"),
+        ('lr = { min = 1e-3, max = 1e-1, num = 3 }', 'lr = { min = 1e-3, max = 1e-1, num = 3 }\nnoise = { kind = "gradient", scale = 1e-320 }', r"suite\[0\].noise.scale: 9.99989e-321 is not allowed; must be in \[1e-30, 1e\+30\]"),
+        ('["sgd"]', '["SGD"]', r"suite\[0\].optimizers: 'SGD' is not a known optimizer \(did you mean 'sgd'\?\)"),
     ],
 )
 def test_bad_values_name_field_value_and_what_is_allowed(tmp_path, old, new, message):
@@ -133,8 +149,13 @@ def test_run_name_comes_from_the_file_name_and_must_be_valid(tmp_path):
 def test_bad_override(tmp_path):
     with pytest.raises(ConfigError, match=r"--set: 'run.starts' is not allowed; use KEY=VALUE"):
         load_text(tmp_path, GOOD, ["run.starts"])
-    with pytest.raises(ConfigError, match="suite index '5' does not exist"):
+    with pytest.raises(ConfigError, match=r"suite is a list of 1; index '5' does not exist \(use 0 to 0\)"):
         load_text(tmp_path, GOOD, ["suite.5.dims=[2]"])
+    noisy = GOOD.replace("num = 3 }", 'num = 3 }\nnoise = [{ kind = "none" }]')
+    with pytest.raises(ConfigError, match=r"suite.0.noise is a list of 1; index '5' does not exist"):
+        load_text(tmp_path, noisy, ["suite.0.noise.5.scale=2.0"])
+    with pytest.raises(ConfigError, match=r"suite.0.noise is a list; name an entry, e.g. suite.0.noise.0.kind=..."):
+        load_text(tmp_path, noisy, ["suite.0.noise.kind=gradient"])
     with pytest.raises(ConfigError, match=r"--set: 'run.starts.x': 'starts' holds a value, not a table"):
         load_text(tmp_path, GOOD, ["run.starts.x=1"])
 
