@@ -7,7 +7,9 @@ import copy
 import math
 import tomllib
 
-from hypothesis import HealthCheck, given, settings
+import numpy as np
+
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from bench import config
@@ -102,3 +104,39 @@ def test_any_value_for_a_known_override(key, text):
         assert "\n" not in str(error)
         return
     loads_or_refuses(raw)
+
+
+FAMILIES = ["constant", "step", "exponential", "cosine_restarts", "one_cycle_linear", "wsd", "triangular"]
+PARAM_KEYS = ["end", "warmup", "cycles", "mult", "power", "pct_start", "pct_final", "boundaries", "staircase",
+              "shape", "decay", "period", "factor"]
+
+
+plausible = st.one_of(st.floats(min_value=-0.5, max_value=2.0), st.integers(min_value=-2, max_value=20),
+                      st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=3), st.booleans(),
+                      st.sampled_from(["linear", "cosine", "sqrt"]), values)
+noises = st.one_of(values, st.fixed_dictionaries({"kind": st.sampled_from(["none", "gradient", "langevin"])},
+                                                 optional={"scale": plausible, "schedule": st.sampled_from(FAMILIES)}))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(family=st.sampled_from(FAMILIES), params=st.dictionaries(st.sampled_from(PARAM_KEYS), plausible, max_size=3),
+       noise=noises)
+def test_any_schedule_parameters_and_noise(family, params, noise):
+    """Whatever params and noise hold: a Config whose every schedule gives finite lrs, or one line."""
+    from bench import plan
+
+    raw = copy.deepcopy(GOOD)
+    raw["suite"][0]["schedules"] = [family]
+    raw["suite"][0]["params"] = params
+    raw["suite"][0]["noise"] = noise
+    try:
+        loaded = config.parse(raw)
+    except ConfigError as error:
+        assert str(error) and "\n" not in str(error)
+        event("refused")
+        return
+    event("accepted")
+    for group in plan.groups(loaded):
+        table = group.lr_table()
+        assert np.all(np.isfinite(table)) and np.any(table > 0)
+        assert np.all(np.isfinite(group.noise.table(group.steps)))
