@@ -43,11 +43,12 @@ def build(run_dir: str | Path) -> Built:
     table_dir, figure_dir = run_dir / "tables", run_dir / "figures"
 
     headline = tables.headline_table(summary, schedule_order, optimizer_order)
+    counts_differ = summary.groupby(["optimizer", "schedule"]).size().nunique() > 1
     headline_caption = (
         f"Mean success_basin % over the {summary.groupby(TABLE, observed=True).ngroups} success tables "
-        f"(one per {_table_unit(summary)}) at each schedule's tuned lr (test starts; in brackets: over how "
-        "many tables, where rows differ), and in how many tables it beats / loses to constant lr "
-        "(exact McNemar, Holm-adjusted p < 0.05)"
+        f"(one per {_table_unit(summary)}) at each schedule's tuned lr (test starts"
+        + ("; in brackets: over how many tables, as rows differ" if counts_differ else "")
+        + "), and in how many tables it beats / loses to constant lr (exact McNemar, Holm-adjusted p < 0.05)"
     )
     tables.write(headline, table_dir, "headline", headline_caption)
 
