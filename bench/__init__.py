@@ -10,3 +10,11 @@ if "xla_force_host_platform_device_count" not in os.environ.get("XLA_FLAGS", "")
     os.environ["XLA_FLAGS"] = (
         os.environ.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count={os.cpu_count() or 1}"
     ).strip()
+
+
+def run(config, out=None, **options):
+    """Run a config (TOML path, dict or Config) and return its results as a DataFrame; see
+    ``bench.api.run``. Imported lazily, so ``import bench`` stays cheap."""
+    from .api import run as _run
+
+    return _run(config, out, **options)
