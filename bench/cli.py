@@ -82,7 +82,7 @@ def _run(args) -> None:
 
     config = config_module.load(args.config, args.overrides)
     out = Path(args.out) if args.out else Path("runs") / config.run.name
-    run(config, out, fresh=args.fresh, log=lambda line: print(line, flush=True))
+    run(config, out, fresh=args.fresh, log=lambda line: print(line, flush=True), progress=sys.stderr.isatty())
     _report(out)
 
 

@@ -116,8 +116,11 @@ def _prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
     return info
 
 
-def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Path:
-    """Compute every missing group, then write results.parquet and complete run.json."""
+def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progress: bool = False) -> Path:
+    """Compute every missing group, then write results.parquet and complete run.json.
+
+    ``progress``: a tqdm bar on stderr over the element-steps (with ETA, rate and compiles so far)
+    instead of a line per part; the CLI asks for it when stderr is a terminal."""
     out_dir = Path(out_dir)
     work = groups(config)
     info = prepare(config, out_dir, fresh)
@@ -138,17 +141,32 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
         log(f"resuming: {total - len(todo)} of {_count(total, 'part')} already done")
     remaining = sum(_element_steps(config, g, c) for g, c in todo)
     done, computing = 0, 0.0
+    compiles_before = sum(engine.TRACE_COUNT.values())
+    bar = _progress_bar(remaining, progress)
     for index, (group, chunk) in enumerate(todo, 1):
+        if bar is not None:
+            bar.set_postfix_str(f"{group.key}, {sum(engine.TRACE_COUNT.values()) - compiles_before} compiles")
         t0 = time.time()
         table = _run_chunk(config, group, chunk, starts_cache)
         write_atomic(parts / _part_name(group, chunk), lambda p: pq.write_table(table, p))
         seconds = time.time() - t0
-        done, computing = done + _element_steps(config, group, chunk), computing + seconds
+        work_done = _element_steps(config, group, chunk)
+        done, computing = done + work_done, computing + seconds
         eta = (remaining - done) * computing / done
         where = "" if chunk == slice(0, config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
-        log(f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
-            f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
-            f"about {_clock(eta)} left")
+        if bar is not None:
+            bar.update(work_done)
+        else:
+            log(f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
+                f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
+                f"about {_clock(eta)} left")
+    if bar is not None:
+        bar.close()
+    if todo:
+        compiles = sum(engine.TRACE_COUNT.values()) - compiles_before
+        log(f"computed {_count(len(todo), 'part')} in {_clock(time.time() - started)}: "
+            f"{done / max(computing, 1e-9) / 1e6:,.0f} M element-steps/s (starts x dim x steps x rows), "
+            f"{_count(compiles, 'compile')}")
 
     _combine(config, work, parts, results_path)
     info.update(
@@ -162,6 +180,15 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print) -> Pat
     write_json(out_dir / "run.json", info)
     shutil.rmtree(parts)  # only once run.json says complete: a kill before this loses nothing
     return results_path
+
+
+def _progress_bar(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="el-step", unit_scale=True, file=sys.stderr, dynamic_ncols=True,
+                desc="running", smoothing=0.1)
 
 
 def _finished(part: Path, log) -> bool:

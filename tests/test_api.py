@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import bench
+import bench.api
 from bench import example
 from bench.config import ConfigError
 
@@ -40,3 +41,18 @@ def test_the_example_runs(tmp_path, capsys):
     example.main([str(tmp_path / "example"), "run.starts=64", "run.steps=200"])
     out = capsys.readouterr().out
     assert "constant" in out and "cosine" in out and "baseline" in out
+
+
+def test_progress_bar_replaces_the_part_lines_and_a_summary_line_ends_the_run(tmp_path, capsys):
+    from bench import runner
+
+    loaded = bench.api.load_config(CONFIG)
+    lines = []
+    runner.run(loaded, tmp_path / "bar", log=lines.append, progress=True)
+    err = capsys.readouterr().err
+    assert "running: 100%" in err and "compiles" in err
+    assert not any(line.startswith("[") for line in lines)  # no per-part lines under a bar
+    assert lines[-1].startswith("computed 2 parts in ") and "element-steps/s" in lines[-1]
+    quiet = []
+    runner.run(loaded, tmp_path / "lines", log=quiet.append)
+    assert capsys.readouterr().err == "" and sum(line.startswith("[") for line in quiet) == 2
