@@ -5,7 +5,9 @@ PY := $(VENV)/bin/python
 CONFIG ?= bench/configs/default.toml
 STAMP := $(VENV)/.installed
 
-.PHONY: bench test test-slow report clean
+LINT_STAMP := $(VENV)/.lint-installed
+
+.PHONY: bench test test-slow lint format report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,19 @@ test: $(STAMP)
 
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow
+
+$(LINT_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test,lint]'
+	touch $(LINT_STAMP)
+
+# ruff, pinned in pyproject.toml: formatting (ruff format) and lint rules (ruff check).
+lint: $(LINT_STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: $(LINT_STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache

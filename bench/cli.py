@@ -34,13 +34,23 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
-    run = verbs.add_parser("run", help="run a config into a run directory and build its report", epilog=EXAMPLES,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = verbs.add_parser(
+        "run",
+        help="run a config into a run directory and build its report",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("config", help="TOML config, e.g. bench/configs/default.toml")
     run.add_argument("--out", help="run directory (default: runs/<run.name>)")
     run.add_argument("--fresh", action="store_true", help="discard what the run directory holds")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a config value, e.g. --set run.starts=1024 --set suite.0.dims=[2]")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. --set run.starts=1024 --set suite.0.dims=[2]",
+    )
     report = verbs.add_parser("report", help="rebuild tables, figures and report from results.parquet")
     report.add_argument("dir", help="a run directory written by 'run'")
     listing = verbs.add_parser("list", help="list registered functions, schedules and optimizers")
@@ -126,7 +136,9 @@ def _list(what: str | None) -> None:
         print(f"  {'NAME+plateau':20s} any descent optimizer, e.g. sgd+plateau: {plateau.summary.split(', ', 1)[1]}")
     if what in (None, "noise"):
         print('noise (per [[suite]]: noise = { kind = "...", schedule = "<family>", scale = ... }, or a list):')
-        for kind, text in (("none", "no noise (the default)"),
-                           ("gradient", "the optimiser sees g + sigma_t * xi, sigma_t = scale * schedule(peak=1)(t)"),
-                           ("langevin", "sqrt(2 * lr_t * T_t) * xi added to the update, T_t = scale * schedule(peak=1)(t)")):
+        for kind, text in (
+            ("none", "no noise (the default)"),
+            ("gradient", "the optimiser sees g + sigma_t * xi, sigma_t = scale * schedule(peak=1)(t)"),
+            ("langevin", "sqrt(2 * lr_t * T_t) * xi added to the update, T_t = scale * schedule(peak=1)(t)"),
+        ):
             print(f"  {kind:20s} {text}")

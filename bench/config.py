@@ -141,8 +141,12 @@ def load(path: str | Path, overrides: list[str] | None = None) -> Config:
 
 
 def _valid_name(name) -> bool:
-    return (isinstance(name, str) and 0 < len(name) <= MAX_NAME_LENGTH and set(name) <= NAME_CHARACTERS
-            and not name.startswith("."))
+    return (
+        isinstance(name, str)
+        and 0 < len(name) <= MAX_NAME_LENGTH
+        and set(name) <= NAME_CHARACTERS
+        and not name.startswith(".")
+    )
 
 
 def parse(raw: Mapping) -> Config:
@@ -199,7 +203,9 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
     _only(raw, _SUITE_KEYS, where)
     for key in ("functions", "dims", "optimizers", "schedules", "lr"):
         if key not in raw:
-            raise ConfigError(f"{where}.{key}: missing; every [[suite]] needs functions, dims, optimizers, schedules and lr")
+            raise ConfigError(
+                f"{where}.{key}: missing; every [[suite]] needs functions, dims, optimizers, schedules and lr"
+            )
     names = _names(raw["functions"], f"{where}.functions", functions.names())
     dims = _ints(raw["dims"], f"{where}.dims", minimum=1, maximum=MAX_DIM)
     for d in dims:
@@ -217,7 +223,9 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
                 raise ConfigError(f"{where}.dims: {error}; put it in a [[suite]] of its own") from None
     instances = _ints(raw.get("instances", [0]), f"{where}.instances", minimum=0, maximum=MAX_SEED)
     if any(i != 0 for i in instances):
-        raise ConfigError(f"{where}.instances: {list(instances)} is not allowed; only instance 0 (textbook) exists so far")
+        raise ConfigError(
+            f"{where}.instances: {list(instances)} is not allowed; only instance 0 (textbook) exists so far"
+        )
     steps = None
     if "steps" in raw:
         steps = _ints(raw["steps"], f"{where}.steps", minimum=1, maximum=MAX_STEPS)
@@ -248,7 +256,9 @@ def _check_targets(suite: Suite, run: Run, where: str) -> None:
             ]
             for field, value in explicit:
                 if value < floor:
-                    fix = f"use a target >= {floor:.2g}" + (' or run.dtype = "float64"' if run.dtype == "float32" else "")
+                    fix = f"use a target >= {floor:.2g}" + (
+                        ' or run.dtype = "float64"' if run.dtype == "float32" else ""
+                    )
                     raise ConfigError(
                         f"{field}: {value:g} is below what {run.dtype} resolves for {name} d={d} "
                         f"(floor {floor:.2g}); {fix}"
@@ -264,7 +274,9 @@ def success_target(run: Run, objective: functions.Objective, d: int) -> float:
 
 def _parse_lr(raw, where: str) -> LrGrid:
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: {raw!r} is not allowed; use {{ min = 1e-4, max = 1.0, num = 13 }} or {{ auto = true, num = 9 }}")
+        raise ConfigError(
+            f"{where}: {raw!r} is not allowed; use {{ min = 1e-4, max = 1.0, num = 13 }} or {{ auto = true, num = 9 }}"
+        )
     if raw.get("auto", False) is True:
         _only(raw, {"auto", "num"}, where)
         return LrGrid(num=_int(raw.get("num", 9), f"{where}.num", minimum=1, maximum=MAX_LR_NUM), auto=True)
@@ -323,8 +335,10 @@ def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple
         # A parameter whose value is itself a list (step's boundaries) takes a list per grid point.
         takes_list = isinstance(default, tuple | list)
         single = not isinstance(raw[key], list) or (takes_list and not any(isinstance(v, list) for v in raw[key]))
-        values = [_param_value(v, default, f"{where}.{key}") for v in _list([raw[key]] if single else raw[key],
-                                                                             f"{where}.{key}")]
+        values = [
+            _param_value(v, default, f"{where}.{key}")
+            for v in _list([raw[key]] if single else raw[key], f"{where}.{key}")
+        ]
         for i, value in enumerate(values):
             if value in values[:i]:
                 raise ConfigError(f"{where}.{key}: {_shown(value)} is listed twice; list each value once")
@@ -374,8 +388,10 @@ def _number(value, where: str, integer: bool):
     except OverflowError:
         number = math.inf
     if not math.isfinite(number) or abs(number) > MAX_PARAM_MAGNITUDE:
-        raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be a finite number of magnitude "
-                          f"<= {MAX_PARAM_MAGNITUDE:g}")
+        raise ConfigError(
+            f"{where}: {_shown(value)} is not allowed; must be a finite number of magnitude "
+            f"<= {MAX_PARAM_MAGNITUDE:g}"
+        )
     return int(value) if integer else number
 
 
@@ -416,7 +432,9 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
     for i, entry in enumerate(_list(entries, where)):
         here = f"{where}[{i}]" if isinstance(raw, list) else where
         if not isinstance(entry, Mapping):
-            raise ConfigError(f'{here}: {entry!r} is not allowed; use {{ kind = "langevin", schedule = "cosine", scale = 1.0 }}')
+            raise ConfigError(
+                f'{here}: {entry!r} is not allowed; use {{ kind = "langevin", schedule = "cosine", scale = 1.0 }}'
+            )
         _only(entry, _NOISE_KEYS, here)
         if "kind" not in entry:
             raise ConfigError(f'{here}.kind: missing; give kind = "none", "gradient" or "langevin"')
@@ -435,13 +453,17 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
                 raise ConfigError(f"{here}.scale: missing; {kind} noise needs a positive scale (sigma or temperature)")
             scale = _positive_floats([entry["scale"]], f"{here}.scale")[0]
             if not MIN_NOISE_SCALE <= scale <= MAX_LR:
-                raise ConfigError(f"{here}.scale: {scale:g} is not allowed; must be in [{MIN_NOISE_SCALE:g}, {MAX_LR:g}]")
+                raise ConfigError(
+                    f"{here}.scale: {scale:g} is not allowed; must be in [{MIN_NOISE_SCALE:g}, {MAX_LR:g}]"
+                )
             family = entry.get("schedule", "constant")
             _names([family], f"{here}.schedule", schedules.names())
             item = Noise(kind=kind, schedule=family, scale=scale)
         if any(other.label == item.label for other in out):
-            raise ConfigError(f"{here}: {item.label!r} is listed twice (labels keep 6 significant digits of the "
-                              "scale); list each noise setting once")
+            raise ConfigError(
+                f"{here}: {item.label!r} is listed twice (labels keep 6 significant digits of the "
+                "scale); list each noise setting once"
+            )
         out.append(item)
     return tuple(out)
 

@@ -1,7 +1,7 @@
 """README tables generated from the registries, so they cannot drift.
 
-    python -m bench.docs          # rewrite the generated blocks of README.md in place
-    python -m bench.docs --check  # exit 1 if README.md is out of date (the tests run this)
+python -m bench.docs          # rewrite the generated blocks of README.md in place
+python -m bench.docs --check  # exit 1 if README.md is out of date (the tests run this)
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def render(text: str) -> str:
         pattern = re.compile(rf"(<!-- registry:{name} -->\n).*?(<!-- /registry:{name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README.md lacks the block <!-- registry:{name} --> ... <!-- /registry:{name} -->")
-        text = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
     return text
 
 

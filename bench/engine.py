@@ -98,9 +98,7 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
         candidate = project(x + updates + added)
         in_range = jnp.all(jnp.isfinite(candidate)) & jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= slack)
         move = alive & finite & in_range
-        status = jnp.where(
-            alive & ~finite, STATUS_NONFINITE, jnp.where(alive & ~in_range, STATUS_LEFT_RANGE, status)
-        )
+        status = jnp.where(alive & ~finite, STATUS_NONFINITE, jnp.where(alive & ~in_range, STATUS_LEFT_RANGE, status))
         jumped = move & (jnp.linalg.norm(candidate - x) > half_basin)
         freeze = jnp.where(jumped, t + 1, freeze)
         x = jnp.where(move, candidate, x)
@@ -197,7 +195,9 @@ def compiled_start_polish(function: str, dim: int, dtype: str):
         polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_START)
         return jax.vmap(jax.vmap(polish))(blocks)
 
-    sharded = jax.shard_map(run, mesh=_mesh(), in_specs=PartitionSpec("blocks"), out_specs=PartitionSpec("blocks"), check_vma=False)
+    sharded = jax.shard_map(
+        run, mesh=_mesh(), in_specs=PartitionSpec("blocks"), out_specs=PartitionSpec("blocks"), check_vma=False
+    )
     return jax.jit(sharded)
 
 

@@ -13,13 +13,15 @@ import bench
 
 CONFIG = {
     "run": {"name": "example", "seed": 0, "starts": 512, "steps": 1000, "targets": [0.1]},
-    "suite": [{
-        "functions": ["rastrigin"],
-        "dims": [2],
-        "optimizers": ["sgd"],
-        "schedules": ["constant", "cosine", "linear"],
-        "lr": {"min": 1e-3, "max": 0.05, "num": 5},
-    }],
+    "suite": [
+        {
+            "functions": ["rastrigin"],
+            "dims": [2],
+            "optimizers": ["sgd"],
+            "schedules": ["constant", "cosine", "linear"],
+            "lr": {"min": 1e-3, "max": 0.05, "num": 5},
+        }
+    ],
 }
 
 
@@ -33,6 +35,7 @@ def main(argv: list[str]) -> None:
         print(f"  {schedule:10s} {100 * rates['test', schedule, lr]:5.1f}%  at lr {lr:.3g}")
     test = results[results["split"] == "test"]
     print(f"  baseline   {100 * test['start_in_global_basin'].mean():5.1f}%  (start already in the global basin)")
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

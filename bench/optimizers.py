@@ -136,123 +136,153 @@ SIGN_LIKE = _basin_fraction(0.05)  # a step of about lr per coordinate
 
 # -- descent methods ----------------------------------------------------------------------------
 
-register(Optimizer(
-    name="sgd",
-    build=optax.sgd,
-    auto_centre=_curvature_limit(2.0),
-    summary="plain gradient descent: x -= lr * g",
-    reference="optax.sgd(lr)",
-))
-register(Optimizer(
-    name="momentum",
-    build=lambda lr: optax.sgd(lr, momentum=HEAVY_BALL),
-    auto_centre=_curvature_limit(2.0 * (1.0 + HEAVY_BALL)),
-    summary=f"heavy ball (Polyak), momentum {HEAVY_BALL}: v = g + {HEAVY_BALL} v; x -= lr * v",
-    reference=f"Polyak (1964); optax.sgd(lr, momentum={HEAVY_BALL})",
-))
-register(Optimizer(
-    name="nesterov",
-    build=lambda lr: optax.sgd(lr, momentum=HEAVY_BALL, nesterov=True),
-    auto_centre=_curvature_limit(2.0 * (1.0 + HEAVY_BALL) / (1.0 + 2.0 * HEAVY_BALL)),
-    summary=f"Nesterov momentum {HEAVY_BALL} (Sutskever form): x -= lr * (g + {HEAVY_BALL} v)",
-    reference=f"Nesterov (1983); Sutskever et al. (2013); optax.sgd(lr, momentum={HEAVY_BALL}, nesterov=True)",
-))
-register(Optimizer(
-    name="adam",
-    build=optax.adam,
-    auto_centre=SIGN_LIKE,
-    summary="Adam, b1 = 0.9, b2 = 0.999, eps = 1e-8",
-    reference="Kingma & Ba (2015); optax.adam(lr)",
-))
-register(Optimizer(
-    name="adamw",
-    build=optax.adamw,
-    auto_centre=SIGN_LIKE,
-    summary=(
-        "Adam with decoupled weight decay 1e-4 (times lr), b1 = 0.9, b2 = 0.999, eps = 1e-8; the decay "
-        "pulls toward the origin, which is x_opt of textbook (instance 0) functions"
-    ),
-    reference="Loshchilov & Hutter (2019); optax.adamw(lr)",
-))
-register(Optimizer(
-    name="amsgrad",
-    build=optax.amsgrad,
-    auto_centre=SIGN_LIKE,
-    summary="AMSGrad: Adam with the running maximum of the second moment, b1 = 0.9, b2 = 0.999",
-    reference="Reddi, Kale & Kumar (2018); optax.amsgrad(lr)",
-))
-register(Optimizer(
-    name="rmsprop",
-    build=optax.rmsprop,
-    auto_centre=SIGN_LIKE,
-    summary="RMSProp, decay 0.9, eps = 1e-8, no momentum",
-    reference="Tieleman & Hinton (2012); optax.rmsprop(lr)",
-))
-register(Optimizer(
-    name="adagrad",
-    build=optax.adagrad,
-    auto_centre=_basin_fraction(0.5),  # steps shrink as 1/sqrt(t): a centre ten times Adam's
-    summary="AdaGrad, initial accumulator 0.1, eps = 1e-7: steps shrink as 1/sqrt(sum of g^2)",
-    reference="Duchi, Hazan & Singer (2011); optax.adagrad(lr)",
-))
-register(Optimizer(
-    name="adabelief",
-    build=optax.adabelief,
-    auto_centre=SIGN_LIKE,
-    summary="AdaBelief, b1 = 0.9, b2 = 0.999, eps = eps_root = 1e-16",
-    reference="Zhuang et al. (2020); optax.adabelief(lr)",
-))
-register(Optimizer(
-    name="lion",
-    build=lambda lr: optax.lion(lr, weight_decay=0.0),
-    auto_centre=SIGN_LIKE,
-    summary=(
-        "Lion, b1 = 0.9, b2 = 0.99, a sign step of exactly lr per coordinate; weight decay 0 (optax's "
-        "default 1e-3 would pull toward the origin)"
-    ),
-    reference="Chen et al. (2023); optax.lion(lr, weight_decay=0.0)",
-))
-register(Optimizer(
-    name="yogi",
-    build=optax.yogi,
-    auto_centre=SIGN_LIKE,
-    summary="Yogi, b1 = 0.9, b2 = 0.999, eps = 1e-3",
-    reference="Zaheer et al. (2018); optax.yogi(lr)",
-))
-register(Optimizer(
-    name="schedule_free_sgd",
-    build=lambda lr: optax.contrib.schedule_free_sgd(lr, b1=0.9),
-    auto_centre=_curvature_limit(2.0),
-    eval_point=optax.contrib.schedule_free_eval_params,
-    summary=(
-        "schedule-free SGD, b1 = 0.9, averaging weights lr_max^2; gradients at the interpolation "
-        "point y, the final iterate judged at the evaluation point x"
-    ),
-    reference="Defazio et al. (2024), The road less scheduled; optax.contrib.schedule_free_sgd(lr)",
-))
-register(Optimizer(
-    name="schedule_free_adamw",
-    build=lambda lr: optax.contrib.schedule_free_adamw(lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0),
-    auto_centre=SIGN_LIKE,
-    eval_point=optax.contrib.schedule_free_eval_params,
-    summary="schedule-free AdamW, b1 = 0.9, b2 = 0.999, weight decay 0; judged at the evaluation point x",
-    reference="Defazio et al. (2024); optax.contrib.schedule_free_adamw(lr)",
-))
+register(
+    Optimizer(
+        name="sgd",
+        build=optax.sgd,
+        auto_centre=_curvature_limit(2.0),
+        summary="plain gradient descent: x -= lr * g",
+        reference="optax.sgd(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="momentum",
+        build=lambda lr: optax.sgd(lr, momentum=HEAVY_BALL),
+        auto_centre=_curvature_limit(2.0 * (1.0 + HEAVY_BALL)),
+        summary=f"heavy ball (Polyak), momentum {HEAVY_BALL}: v = g + {HEAVY_BALL} v; x -= lr * v",
+        reference=f"Polyak (1964); optax.sgd(lr, momentum={HEAVY_BALL})",
+    )
+)
+register(
+    Optimizer(
+        name="nesterov",
+        build=lambda lr: optax.sgd(lr, momentum=HEAVY_BALL, nesterov=True),
+        auto_centre=_curvature_limit(2.0 * (1.0 + HEAVY_BALL) / (1.0 + 2.0 * HEAVY_BALL)),
+        summary=f"Nesterov momentum {HEAVY_BALL} (Sutskever form): x -= lr * (g + {HEAVY_BALL} v)",
+        reference=f"Nesterov (1983); Sutskever et al. (2013); optax.sgd(lr, momentum={HEAVY_BALL}, nesterov=True)",
+    )
+)
+register(
+    Optimizer(
+        name="adam",
+        build=optax.adam,
+        auto_centre=SIGN_LIKE,
+        summary="Adam, b1 = 0.9, b2 = 0.999, eps = 1e-8",
+        reference="Kingma & Ba (2015); optax.adam(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="adamw",
+        build=optax.adamw,
+        auto_centre=SIGN_LIKE,
+        summary=(
+            "Adam with decoupled weight decay 1e-4 (times lr), b1 = 0.9, b2 = 0.999, eps = 1e-8; the decay "
+            "pulls toward the origin, which is x_opt of textbook (instance 0) functions"
+        ),
+        reference="Loshchilov & Hutter (2019); optax.adamw(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="amsgrad",
+        build=optax.amsgrad,
+        auto_centre=SIGN_LIKE,
+        summary="AMSGrad: Adam with the running maximum of the second moment, b1 = 0.9, b2 = 0.999",
+        reference="Reddi, Kale & Kumar (2018); optax.amsgrad(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="rmsprop",
+        build=optax.rmsprop,
+        auto_centre=SIGN_LIKE,
+        summary="RMSProp, decay 0.9, eps = 1e-8, no momentum",
+        reference="Tieleman & Hinton (2012); optax.rmsprop(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="adagrad",
+        build=optax.adagrad,
+        auto_centre=_basin_fraction(0.5),  # steps shrink as 1/sqrt(t): a centre ten times Adam's
+        summary="AdaGrad, initial accumulator 0.1, eps = 1e-7: steps shrink as 1/sqrt(sum of g^2)",
+        reference="Duchi, Hazan & Singer (2011); optax.adagrad(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="adabelief",
+        build=optax.adabelief,
+        auto_centre=SIGN_LIKE,
+        summary="AdaBelief, b1 = 0.9, b2 = 0.999, eps = eps_root = 1e-16",
+        reference="Zhuang et al. (2020); optax.adabelief(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="lion",
+        build=lambda lr: optax.lion(lr, weight_decay=0.0),
+        auto_centre=SIGN_LIKE,
+        summary=(
+            "Lion, b1 = 0.9, b2 = 0.99, a sign step of exactly lr per coordinate; weight decay 0 (optax's "
+            "default 1e-3 would pull toward the origin)"
+        ),
+        reference="Chen et al. (2023); optax.lion(lr, weight_decay=0.0)",
+    )
+)
+register(
+    Optimizer(
+        name="yogi",
+        build=optax.yogi,
+        auto_centre=SIGN_LIKE,
+        summary="Yogi, b1 = 0.9, b2 = 0.999, eps = 1e-3",
+        reference="Zaheer et al. (2018); optax.yogi(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="schedule_free_sgd",
+        build=lambda lr: optax.contrib.schedule_free_sgd(lr, b1=0.9),
+        auto_centre=_curvature_limit(2.0),
+        eval_point=optax.contrib.schedule_free_eval_params,
+        summary=(
+            "schedule-free SGD, b1 = 0.9, averaging weights lr_max^2; gradients at the interpolation "
+            "point y, the final iterate judged at the evaluation point x"
+        ),
+        reference="Defazio et al. (2024), The road less scheduled; optax.contrib.schedule_free_sgd(lr)",
+    )
+)
+register(
+    Optimizer(
+        name="schedule_free_adamw",
+        build=lambda lr: optax.contrib.schedule_free_adamw(lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0),
+        auto_centre=SIGN_LIKE,
+        eval_point=optax.contrib.schedule_free_eval_params,
+        summary="schedule-free AdamW, b1 = 0.9, b2 = 0.999, weight decay 0; judged at the evaluation point x",
+        reference="Defazio et al. (2024); optax.contrib.schedule_free_adamw(lr)",
+    )
+)
 
 # -- reference methods (no schedule, no lr) -----------------------------------------------------
 
-register(Optimizer(
-    name="lbfgs",
-    kind=REFERENCE,
-    summary=(
-        "L-BFGS (memory 10) with optax's zoom line search; as many function-and-gradient evaluations "
-        "as the others have steps, line-search evaluations included"
-    ),
-    reference="Nocedal & Wright (2006), alg. 7.5; optax.lbfgs()",
-))
-register(Optimizer(
-    name="random_search",
-    kind=REFERENCE,
-    summary="uniform samples in the box, as many as the others have steps; the final iterate is the best sample",
-    reference="Brooks (1958); Rastrigin (1963): pure random search",
-))
+register(
+    Optimizer(
+        name="lbfgs",
+        kind=REFERENCE,
+        summary=(
+            "L-BFGS (memory 10) with optax's zoom line search; as many function-and-gradient evaluations "
+            "as the others have steps, line-search evaluations included"
+        ),
+        reference="Nocedal & Wright (2006), alg. 7.5; optax.lbfgs()",
+    )
+)
+register(
+    Optimizer(
+        name="random_search",
+        kind=REFERENCE,
+        summary="uniform samples in the box, as many as the others have steps; the final iterate is the best sample",
+        reference="Brooks (1958); Rastrigin (1963): pure random search",
+    )
+)

@@ -82,13 +82,24 @@ def groups(config: Config) -> list[Group]:
                 for instance in suite.instances:
                     for optimizer in suite.optimizers:
                         reference = optimizers.get(optimizer).kind == optimizers.REFERENCE
-                        lrs = (0.0,) if reference else tuple(float(v) for v in suite.lr.values(objective, dim, optimizer))
+                        lrs = (
+                            (0.0,) if reference else tuple(float(v) for v in suite.lr.values(objective, dim, optimizer))
+                        )
                         cell_schedules = (REFERENCE_SCHEDULE,) if reference else suite.schedules
                         for steps in suite.steps or (config.run.steps,):
                             # Reference methods take no gradient steps: they run once, noise-free.
                             for noise in (Noise(),) if reference else suite.noise:
-                                group = Group(function, dim, instance, optimizer, steps, cell_schedules, lrs,
-                                              () if reference else suite.params, noise)
+                                group = Group(
+                                    function,
+                                    dim,
+                                    instance,
+                                    optimizer,
+                                    steps,
+                                    cell_schedules,
+                                    lrs,
+                                    () if reference else suite.params,
+                                    noise,
+                                )
                                 for schedule in cell_schedules:
                                     cell = (function, dim, instance, optimizer, schedule, steps, noise.label)
                                     if cell in seen_cells:

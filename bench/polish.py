@@ -65,7 +65,14 @@ def polish(value_fn, project, cap: float, iterations: int, x):
         trust = jnp.where(accept, jnp.minimum(1.0, 2.0 * trust), 0.5 * trust)
         return (x, f, g, S, Y, rho, trust), None
 
-    init = (x, f0, g0, jnp.zeros((MEMORY, d), dtype), jnp.zeros((MEMORY, d), dtype),
-            jnp.zeros((MEMORY,), dtype), jnp.asarray(1.0, dtype))
+    init = (
+        x,
+        f0,
+        g0,
+        jnp.zeros((MEMORY, d), dtype),
+        jnp.zeros((MEMORY, d), dtype),
+        jnp.zeros((MEMORY,), dtype),
+        jnp.asarray(1.0, dtype),
+    )
     (_, f, *_), _ = jax.lax.scan(body, init, None, length=iterations)
     return f

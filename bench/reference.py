@@ -55,7 +55,8 @@ def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
             clipped = jnp.any(projected != candidate)
             candidate = projected
             new_state = jax.tree.map(  # forget the stored value: it belongs to the unprojected point
-                lambda new, reset: jnp.where(clipped, reset, new), new_state,
+                lambda new, reset: jnp.where(clipped, reset, new),
+                new_state,
                 optax.tree.set(new_state, value=jnp.asarray(jnp.inf, dtype)),
             )
             cost = cost + clipped.astype(jnp.int32)
@@ -77,8 +78,11 @@ def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
         jumped = take & (jnp.linalg.norm(candidate - x) > half_basin)
         in_window = take & (t >= budget - window)
         checked = accept & step_finite
-        status = jnp.where(checked & ~value_finite, STATUS_NONFINITE,
-                           jnp.where(checked & value_finite & decreased & ~in_range, STATUS_LEFT_RANGE, carry["status"]))
+        status = jnp.where(
+            checked & ~value_finite,
+            STATUS_NONFINITE,
+            jnp.where(checked & value_finite & decreased & ~in_range, STATUS_LEFT_RANGE, carry["status"]),
+        )
         return {
             "x": jnp.where(take, candidate, x),
             "state": jax.tree.map(lambda new, old: jnp.where(take, new, old), new_state, state),
@@ -136,8 +140,13 @@ def _random_search(budget: int, objective, lo, hi, x0, key_data, thresholds) -> 
 
     f0 = f(x0)
     best0 = jnp.where(jnp.isfinite(f0), f0, jnp.inf)
-    init = (x0, best0, jnp.where(best0 <= thresholds, 0, -1).astype(jnp.int32), jnp.asarray(0, jnp.int32),
-            jnp.asarray(0.0, x0.dtype))
+    init = (
+        x0,
+        best0,
+        jnp.where(best0 <= thresholds, 0, -1).astype(jnp.int32),
+        jnp.asarray(0, jnp.int32),
+        jnp.asarray(0.0, x0.dtype),
+    )
     (best_x, best, hits, freeze, wiggle), _ = jax.lax.scan(body, init, jnp.arange(1, budget + 1, dtype=jnp.int32))
     return {
         "x_final": best_x,

@@ -80,9 +80,7 @@ def group_table(
         "noise": _repeated_string([group.noise.label], total),
         "seed": pa.array(np.full(total, seed, dtype=np.int64)),
         "start": pa.array(start_index.astype(np.int32)),
-        "split": pa.DictionaryArray.from_arrays(
-            pa.array((start_index % 2).astype(np.int32)), pa.array(SPLITS)
-        ),
+        "split": pa.DictionaryArray.from_arrays(pa.array((start_index % 2).astype(np.int32)), pa.array(SPLITS)),
         "x0": _list_column(np.tile(x0, (n_rows, 1))),
         "x_final": _list_column(flat("x_final")),
         "f_final": pa.array(flat("f_final").astype(np.float64)),

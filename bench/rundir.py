@@ -48,7 +48,9 @@ def read_run_json(path: Path) -> dict:
     except OSError as error:
         raise RunDirError(f"{path} cannot be read ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise RunDirError(f"{path} is not valid JSON; it was not written by 'run' (use --fresh to start over)") from None
+        raise RunDirError(
+            f"{path} is not valid JSON; it was not written by 'run' (use --fresh to start over)"
+        ) from None
     if not isinstance(info, dict) or any(key not in info for key in REQUIRED_KEYS):
         raise RunDirError(f"{path} lacks the keys a run writes ({', '.join(REQUIRED_KEYS)}); use --fresh to start over")
     if info["schema_version"] != SCHEMA_VERSION:

@@ -48,8 +48,9 @@ PACKAGES = ("jax", "jaxlib", "optax", "numpy", "pandas", "pyarrow", "scipy", "st
 
 def _git(*args: str) -> str | None:
     try:
-        done = subprocess.run(["git", *args], capture_output=True, text=True, check=True,
-                              cwd=Path(__file__).resolve().parent)
+        done = subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent
+        )
     except (OSError, subprocess.CalledProcessError):
         return None
     return done.stdout.strip()
@@ -148,7 +149,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progre
             bar.set_postfix_str(f"{group.key}, {sum(engine.TRACE_COUNT.values()) - compiles_before} compiles")
         t0 = time.time()
         table = _run_chunk(config, group, chunk, starts_cache)
-        write_atomic(parts / _part_name(group, chunk), lambda p: pq.write_table(table, p))
+        write_atomic(parts / _part_name(group, chunk), lambda p, table=table: pq.write_table(table, p))
         seconds = time.time() - t0
         work_done = _element_steps(config, group, chunk)
         done, computing = done + work_done, computing + seconds
@@ -157,16 +158,20 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progre
         if bar is not None:
             bar.update(work_done)
         else:
-            log(f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
+            log(
+                f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
                 f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
-                f"about {_clock(eta)} left")
+                f"about {_clock(eta)} left"
+            )
     if bar is not None:
         bar.close()
     if todo:
         compiles = sum(engine.TRACE_COUNT.values()) - compiles_before
-        log(f"computed {_count(len(todo), 'part')} in {_clock(time.time() - started)}: "
+        log(
+            f"computed {_count(len(todo), 'part')} in {_clock(time.time() - started)}: "
             f"{done / max(computing, 1e-9) / 1e6:,.0f} M element-steps/s (starts x dim x steps x rows), "
-            f"{_count(compiles, 'compile')}")
+            f"{_count(compiles, 'compile')}"
+        )
 
     _combine(config, work, parts, results_path)
     info.update(
@@ -187,8 +192,9 @@ def _progress_bar(total: int, enabled: bool):
         return None
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="el-step", unit_scale=True, file=sys.stderr, dynamic_ncols=True,
-                desc="running", smoothing=0.1)
+    return tqdm(
+        total=total, unit="el-step", unit_scale=True, file=sys.stderr, dynamic_ncols=True, desc="running", smoothing=0.1
+    )
 
 
 def _finished(part: Path, log) -> bool:
@@ -239,13 +245,15 @@ def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -
         starts_cache.clear()  # keep one set of starts in memory
         starts_cache[cache_key] = (x0, engine.polish_starts(group.function, group.dim, run.dtype, x0))
     x0, start_f_polished = (values[chunk] for values in starts_cache[cache_key])
-    program = engine.Program(group.function, group.dim, group.optimizer, group.steps, run.dtype,
-                             len(run.targets), group.noise.kind)
+    program = engine.Program(
+        group.function, group.dim, group.optimizer, group.steps, run.dtype, len(run.targets), group.noise.kind
+    )
     f_opt = objective.f_opt(group.dim)
     thresholds = np.array([f_opt + t for t in run.targets])
     keys = noise_keys(group.function, group.dim, group.instance, run.seed, chunk.start, chunk.stop - chunk.start)
-    out = engine.run_group(program, x0, group.lr_table(), thresholds,
-                           noise_table=group.noise.table(group.steps), keys=keys)
+    out = engine.run_group(
+        program, x0, group.lr_table(), thresholds, noise_table=group.noise.table(group.steps), keys=keys
+    )
     return results.group_table(
         group,
         seed=run.seed,

@@ -20,7 +20,6 @@ from scipy.optimize import minimize
 from . import get
 from ._objective import Objective
 
-
 _TIGHT = {"gtol": 1e-12, "ftol": 1e-15, "maxiter": 5000}
 
 
@@ -45,9 +44,7 @@ def nearest_competitor_gap(
             directions /= np.linalg.norm(directions, axis=1, keepdims=True)
             for direction in directions:
                 start = np.clip(center + radius * scale * direction, lo, hi)
-                result = minimize(
-                    fun, start, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi)), options=_TIGHT
-                )
+                result = minimize(fun, start, jac=True, method="L-BFGS-B", bounds=list(zip(lo, hi)), options=_TIGHT)
                 gap = result.fun - f_opt
                 if result.success and gap > 1e-6 * max(1.0, abs(f_opt)):
                     best_gap = min(best_gap, gap)

@@ -1,8 +1,8 @@
 """Aggregation, tables, figures and the report page; the only package that draws.
 
-    >>> import reports
-    >>> built = reports.build("runs/smoke")      # doctest: +SKIP
-    >>> print(built.headline)                     # doctest: +SKIP
+>>> import reports
+>>> built = reports.build("runs/smoke")      # doctest: +SKIP
+>>> print(built.headline)                     # doctest: +SKIP
 """
 
 from ._load import ReportInputError

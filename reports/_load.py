@@ -70,17 +70,37 @@ def read_results(run_dir: Path) -> pd.DataFrame:
     return frame
 
 
-def read_points(run_dir: Path, function: str, dim: int, optimizer: str, instance: int, steps: int,
-                noise: str) -> pd.DataFrame:
+def read_points(
+    run_dir: Path, function: str, dim: int, optimizer: str, instance: int, steps: int, noise: str
+) -> pd.DataFrame:
     """x0 and x_final (list columns) of one (function, dim, optimizer, instance, steps, noise),
     for the basin maps."""
-    columns = ["function", "dim", "instance", "optimizer", "schedule", "params", "lr", "steps", "noise", "start",
-               "x0", "x_final", "diverged"]
+    columns = [
+        "function",
+        "dim",
+        "instance",
+        "optimizer",
+        "schedule",
+        "params",
+        "lr",
+        "steps",
+        "noise",
+        "start",
+        "x0",
+        "x_final",
+        "diverged",
+    ]
     table = pq.read_table(
         run_dir / "results.parquet",
         columns=columns,
-        filters=[("function", "=", function), ("dim", "=", dim), ("optimizer", "=", optimizer),
-                 ("instance", "=", instance), ("steps", "=", steps), ("noise", "=", noise)],
+        filters=[
+            ("function", "=", function),
+            ("dim", "=", dim),
+            ("optimizer", "=", optimizer),
+            ("instance", "=", instance),
+            ("steps", "=", steps),
+            ("noise", "=", noise),
+        ],
     )
     frame = table.to_pandas()
     for column in ("schedule", "params"):

@@ -14,8 +14,15 @@ import functions
 from . import figures, tables
 from ._load import read_info, read_points, read_results
 from .page import Section, render_html, render_markdown
-from .summary import (ANNEALING, BASELINE_SCHEDULE, REFERENCE_SCHEDULE, TABLE, against_noise_free_constant,
-                      rate_curves, summarize)
+from .summary import (
+    ANNEALING,
+    BASELINE_SCHEDULE,
+    REFERENCE_SCHEDULE,
+    TABLE,
+    against_noise_free_constant,
+    rate_curves,
+    summarize,
+)
 
 BASIN_MAP_FUNCTION = "rastrigin"
 BASIN_MAP_DECAYS = ("linear", "cosine")
@@ -53,13 +60,18 @@ def build(run_dir: str | Path) -> Built:
     tables.write(headline, table_dir, "headline", headline_caption)
 
     overview = Section("Headline", [_run_line(info)], [(headline_caption, headline)])
-    heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order,
-                                      lambda row: _label(row, summary))
+    heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order, lambda row: _label(row, summary))
     figures.save(heatmap, figure_dir, "success_heatmap")
-    overview.figures.append(("success_basin % at the tuned lr, per schedule and function", "figures/success_heatmap.png"))
-    shapes = figures.schedule_shapes([s for s in schedule_order if s != REFERENCE_SCHEDULE], int(config["run"]["steps"]))
+    overview.figures.append(
+        ("success_basin % at the tuned lr, per schedule and function", "figures/success_heatmap.png")
+    )
+    shapes = figures.schedule_shapes(
+        [s for s in schedule_order if s != REFERENCE_SCHEDULE], int(config["run"]["steps"])
+    )
     figures.save(shapes, figure_dir, "schedule_shapes")
-    overview.figures.append(("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png"))
+    overview.figures.append(
+        ("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png")
+    )
 
     sections = [overview, _reading_guide(info), _divergence_section(results, summary)]
     annealing = _annealing_section(results, summary, schedule_order, table_dir)
@@ -89,8 +101,13 @@ def build(run_dir: str | Path) -> Built:
                 f"{key['function']}, d = {key['dim']}" + _suffix(key, summary),
                 [_facts_line(facts, int(cells["n"].iloc[0]))],
                 [(caption, table)],
-                [(f"{key['function']} {key['dim']}-D: success vs peak lr (stars: lr*; thick black: constant lr; "
-                  "dashed grey: start-basin baseline; dotted: 2/L, above which plain GD cannot settle)", f"figures/success_vs_lr_{stem}.png")],
+                [
+                    (
+                        f"{key['function']} {key['dim']}-D: success vs peak lr (stars: lr*; thick black: constant lr; "
+                        "dashed grey: start-basin baseline; dotted: 2/L, above which plain GD cannot settle)",
+                        f"figures/success_vs_lr_{stem}.png",
+                    )
+                ],
             )
         )
 
@@ -113,9 +130,11 @@ def _config_order(config: dict, key: str) -> list[str]:
 
 def _table_unit(summary: pd.DataFrame) -> str:
     """What one success table is: 'function and dim', plus whatever else the run varies."""
-    parts = ["function", "dim"] + [name for column, name in (("instance", "instance"), ("steps", "budget"),
-                                                             ("noise", "noise setting"))
-                                   if summary[column].nunique() > 1]
+    parts = ["function", "dim"] + [
+        name
+        for column, name in (("instance", "instance"), ("steps", "budget"), ("noise", "noise setting"))
+        if summary[column].nunique() > 1
+    ]
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
@@ -184,8 +203,11 @@ def _facts_line(facts: dict, n: int) -> str:
     if not facts:
         return f"{n} test starts per cell."
     target = facts.get("basin_target")
-    basin = (f"basin target f - f* <= {target:g}" if target is not None
-             else "every local minimum is global, so success_basin = success_target")
+    basin = (
+        f"basin target f - f* <= {target:g}"
+        if target is not None
+        else "every local minimum is global, so success_basin = success_target"
+    )
     return (
         f"f* = {facts['f_opt']:.10g}; {basin}; success_target f - f* <= {facts['success_target']:.2g} "
         f"(float floor {facts['resolution_floor']:.1g}); plain-GD stability limit 2/L = "
@@ -196,26 +218,37 @@ def _facts_line(facts: dict, n: int) -> str:
 def _divergence_section(results: pd.DataFrame, summary: pd.DataFrame) -> Section:
     """How many starts diverged: at the tuned lr per cell, and over the whole grid."""
     total, diverged = len(results), int(results["diverged"].sum())
-    section = Section("Diverged starts", [
-        f"{diverged:,} of {total:,} runs ({100.0 * diverged / total:.2f}%) diverged over the whole lr grid: "
-        "the iterate or its gradient became non-finite, or the iterate left the box by more than 10 box "
-        "widths. A diverged start counts as a failure in every rate; none is dropped."
-    ])
+    section = Section(
+        "Diverged starts",
+        [
+            f"{diverged:,} of {total:,} runs ({100.0 * diverged / total:.2f}%) diverged over the whole lr grid: "
+            "the iterate or its gradient became non-finite, or the iterate left the box by more than 10 box "
+            "widths. A diverged start counts as a failure in every rate; none is dropped."
+        ],
+    )
     at_best = summary[summary["diverged"] > 0]
     if at_best.empty:
         section.paragraphs.append("No test start diverged at any cell's tuned learning rate.")
         return section
-    table = pd.DataFrame({
-        "function": at_best["function"], "dim": at_best["dim"], "optimizer": at_best["optimizer"],
-        "schedule": at_best["schedule"], "lr*": at_best["lr_best"].map(lambda v: f"{v:.2g}"),
-        "diverged": [f"{int(k)} of {int(n)} ({100.0 * k / n:.1f}%)" for k, n in zip(at_best["diverged"], at_best["n"])],
-    })
+    table = pd.DataFrame(
+        {
+            "function": at_best["function"],
+            "dim": at_best["dim"],
+            "optimizer": at_best["optimizer"],
+            "schedule": at_best["schedule"],
+            "lr*": at_best["lr_best"].map(lambda v: f"{v:.2g}"),
+            "diverged": [
+                f"{int(k)} of {int(n)} ({100.0 * k / n:.1f}%)" for k, n in zip(at_best["diverged"], at_best["n"])
+            ],
+        }
+    )
     section.tables.append(("Cells whose tuned lr lets some test starts diverge", table))
     return section
 
 
-def _annealing_section(results: pd.DataFrame, summary: pd.DataFrame, schedule_order: list[str],
-                       table_dir: Path) -> Section | None:
+def _annealing_section(
+    results: pd.DataFrame, summary: pd.DataFrame, schedule_order: list[str], table_dir: Path
+) -> Section | None:
     """Runs with noise: step-size decay, noise decay and both, side by side, per (function, dim,
     optimizer), each cell tested against constant lr without noise."""
     comparison = against_noise_free_constant(results)
@@ -223,16 +256,20 @@ def _annealing_section(results: pd.DataFrame, summary: pd.DataFrame, schedule_or
         return None
     section = Section(
         "Step-size decay against noise annealing",
-        ["Each row is a schedule (of the step size), each column a noise setting (`<kind>-<schedule of "
-         "its scale>-<scale>`): the first column is step-size decay alone, the `constant` row noise decay "
-         "alone, the other cells both. ↑/↓: better/worse than constant lr without noise on the same test "
-         "starts (exact McNemar, Holm within the table). Each cell at its own tuned lr."],
+        [
+            "Each row is a schedule (of the step size), each column a noise setting (`<kind>-<schedule of "
+            "its scale>-<scale>`): the first column is step-size decay alone, the `constant` row noise decay "
+            "alone, the other cells both. ↑/↓: better/worse than constant lr without noise on the same test "
+            "starts (exact McNemar, Holm within the table). Each cell at its own tuned lr."
+        ],
     )
     for keys, cells in comparison.groupby(ANNEALING, observed=True, sort=True):
         key = dict(zip(ANNEALING, keys))
         stem = f"noise_{key['function']}_d{key['dim']}_{key['optimizer']}" + _suffix_stem(key, summary)
-        caption = (f"{key['function']} {key['dim']}-D, {key['optimizer']}: success_basin % [Wilson 95% CI] "
-                   "per step-size schedule and noise setting; ↑/↓ vs constant lr without noise (Holm)")
+        caption = (
+            f"{key['function']} {key['dim']}-D, {key['optimizer']}: success_basin % [Wilson 95% CI] "
+            "per step-size schedule and noise setting; ↑/↓ vs constant lr without noise (Holm)"
+        )
         table = tables.noise_table(cells, schedule_order)
         tables.write(table, table_dir, stem, caption)
         section.tables.append((caption, table))
@@ -240,8 +277,11 @@ def _annealing_section(results: pd.DataFrame, summary: pd.DataFrame, schedule_or
 
 
 def _suffix_stem(key: dict, summary: pd.DataFrame) -> str:
-    return "".join(f"_{label}{key[column]}" for column, label in (("instance", "i"), ("steps", "T"))
-                   if summary[column].nunique() > 1)
+    return "".join(
+        f"_{label}{key[column]}"
+        for column, label in (("instance", "i"), ("steps", "T"))
+        if summary[column].nunique() > 1
+    )
 
 
 def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -> Section | None:
@@ -267,17 +307,26 @@ def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -
     best_params = dict(zip(rows["schedule"], rows["params_best"]))
     points = points[points["params"] == points["schedule"].map(best_params)]
     figure = figures.basin_map(
-        points, panels, objective.x_opt(2)[0], objective.basin_scale, objective.bounds(2),
+        points,
+        panels,
+        objective.x_opt(2)[0],
+        objective.basin_scale,
+        objective.bounds(2),
         f"{BASIN_MAP_FUNCTION} 2-D, {optimizer}: each start, coloured by the basin its final iterate is in",
     )
     figures.save(figure, figure_dir, "basin_map_rastrigin_d2")
     return Section(
         "Where the starts end: 2-D Rastrigin",
-        ["With a constant lr below 2/L each start stays in its own basin (a mosaic of rings); above it "
-         "the iterate cannot settle anywhere. A decaying lr that starts above 2/L lets iterates roam "
-         "the large-scale bowl and then freeze as the lr crosses 2/L: that is annealing."],
-        figures=[("the basin each start ends in (0 = global); every start is drawn, the shares are over the test "
-                  "starts, as in the tables", "figures/basin_map_rastrigin_d2.png")],
+        [
+            "With a constant lr below 2/L each start stays in its own basin (a mosaic of rings); above it "
+            "the iterate cannot settle anywhere. A decaying lr that starts above 2/L lets iterates roam "
+            "the large-scale bowl and then freeze as the lr crosses 2/L: that is annealing."
+        ],
+        figures=[
+            (
+                "the basin each start ends in (0 = global); every start is drawn, the shares are over the test "
+                "starts, as in the tables",
+                "figures/basin_map_rastrigin_d2.png",
+            )
+        ],
     )
-
-

@@ -28,8 +28,12 @@ def _label(function: str, dim: int) -> str:
     return f"{function} {dim}-D"
 
 
-def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str],
-                    label=lambda row: _label(row.function, row.dim)) -> Figure:
+def success_heatmap(
+    summary: pd.DataFrame,
+    schedule_order: list[str],
+    optimizer_order: list[str],
+    label=lambda row: _label(row.function, row.dim),
+) -> Figure:
     """Schedule x success table (function, dim, and whatever else ``label`` names) success rate at
     lr_best, test half; one panel per optimiser."""
     optimizers = ordered(summary["optimizer"], optimizer_order)
@@ -48,8 +52,9 @@ def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_
         image = axis.imshow(np.ma.masked_invalid(grid), vmin=0, vmax=100, cmap="viridis", aspect="auto")
         for (i, j), value in np.ndenumerate(grid):
             if np.isfinite(value):
-                axis.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=7,
-                          color="white" if value < 60 else "black")
+                axis.text(
+                    j, i, f"{value:.0f}", ha="center", va="center", fontsize=7, color="white" if value < 60 else "black"
+                )
         axis.set_xticks(range(len(columns)), columns, rotation=45, ha="right", fontsize=8)
         axis.set_yticks(range(len(schedule_names)), schedule_names, fontsize=8)
         axis.set_title(f"{optimizer}: success_basin % at the tuned lr (test starts)", fontsize=9)
@@ -57,8 +62,13 @@ def success_heatmap(summary: pd.DataFrame, schedule_order: list[str], optimizer_
     return figure
 
 
-def success_vs_lr(curves: pd.DataFrame, cells: pd.DataFrame, schedule_order: list[str],
-                  optimizer_order: list[str], stability_lr: float | None) -> Figure:
+def success_vs_lr(
+    curves: pd.DataFrame,
+    cells: pd.DataFrame,
+    schedule_order: list[str],
+    optimizer_order: list[str],
+    stability_lr: float | None,
+) -> Figure:
     """One (function, dim): test success rate against peak lr, a line per schedule at its tuned
     params (constant lr in thick black), a panel per optimiser; dashed grey: the start-basin
     baseline; dotted: 2/L (plain GD cannot settle above it); dash-dot: reference methods (no lr)."""
@@ -78,14 +88,33 @@ def success_vs_lr(curves: pd.DataFrame, cells: pd.DataFrame, schedule_order: lis
             line = line.sort_values("lr")
             constant = schedule == "constant"
             colour = "black" if constant else colours[schedule]
-            axis.plot(line["lr"], 100 * line["success_rate"], marker="o", markersize=3,
-                      linewidth=2.2 if constant else 1.2, label=schedule, color=colour, zorder=3 if constant else 2)
+            axis.plot(
+                line["lr"],
+                100 * line["success_rate"],
+                marker="o",
+                markersize=3,
+                linewidth=2.2 if constant else 1.2,
+                label=schedule,
+                color=colour,
+                zorder=3 if constant else 2,
+            )
             if not best.empty:
-                axis.plot(best["lr_best"], 100 * best["success_rate"], marker="*", markersize=9,
-                          color=colour, linestyle="none")
+                axis.plot(
+                    best["lr_best"],
+                    100 * best["success_rate"],
+                    marker="*",
+                    markersize=9,
+                    color=colour,
+                    linestyle="none",
+                )
         for style, (_, row) in zip(["-.", (0, (3, 1, 1, 1, 1, 1))], reference.iterrows()):
-            axis.axhline(100 * row["success_rate"], color="dimgrey", linestyle=style, linewidth=1.0,
-                         label=f"{row['optimizer']} (no lr)")
+            axis.axhline(
+                100 * row["success_rate"],
+                color="dimgrey",
+                linestyle=style,
+                linewidth=1.0,
+                label=f"{row['optimizer']} (no lr)",
+            )
         if len(mine):
             axis.axhline(100 * mine["baseline_rate"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
         if stability_lr is not None and optimizer == "sgd":
@@ -106,8 +135,9 @@ def schedule_shapes(names: list[str], steps: int) -> Figure:
     t = np.arange(steps + 1)
     colours = _schedule_colours(names)
     for name in names:
-        axis.plot(t, np.asarray(schedules.get(name)(peak=1.0, steps=steps)(t)), label=name,
-                  color=colours[name], linewidth=1.2)
+        axis.plot(
+            t, np.asarray(schedules.get(name)(peak=1.0, steps=steps)(t)), label=name, color=colours[name], linewidth=1.2
+        )
     axis.set_xlabel("step")
     axis.set_ylabel("lr / peak")
     axis.set_title(f"schedule families at their defaults ({steps} steps)", fontsize=9)
@@ -115,8 +145,14 @@ def schedule_shapes(names: list[str], steps: int) -> Figure:
     return figure
 
 
-def basin_map(points: pd.DataFrame, panels: list[tuple[str, float]], x_opt: np.ndarray, scale: float,
-              bounds: tuple[np.ndarray, np.ndarray], title: str) -> Figure:
+def basin_map(
+    points: pd.DataFrame,
+    panels: list[tuple[str, float]],
+    x_opt: np.ndarray,
+    scale: float,
+    bounds: tuple[np.ndarray, np.ndarray],
+    title: str,
+) -> Figure:
     """2-D: each start drawn where it starts, coloured by the basin its final iterate ends in, as
     the Chebyshev ring of that basin around the global one (0 = global), in units of the basin
     scale; black = diverged. One panel per (schedule, lr)."""
@@ -141,8 +177,7 @@ def basin_map(points: pd.DataFrame, panels: list[tuple[str, float]], x_opt: np.n
         axis.set_aspect("equal")
         test = ok & (rows["start"].to_numpy() % 2 == 1)
         share = 100.0 * np.sum(ring[test] == 0) / max(int(np.sum(rows["start"].to_numpy() % 2 == 1)), 1)
-        axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in the global basin: {share:.1f}% of test starts",
-                       fontsize=8)
+        axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in the global basin: {share:.1f}% of test starts", fontsize=8)
         axis.tick_params(labelsize=7)
     colourbar = figure.colorbar(image, ax=list(axes), ticks=range(rings + 1), shrink=0.8)
     colourbar.set_label("ring of the end basin (0 = global)", fontsize=8)

@@ -46,8 +46,11 @@ code { background: #f4f4f4; padding: 0 0.2rem; }
 
 
 def render_html(title: str, sections: list[Section]) -> str:
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             f"<style>{_STYLE}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
     for section in sections:
         parts.append(f"<h2>{html.escape(section.title)}</h2>")
         for paragraph in section.paragraphs:
@@ -57,8 +60,10 @@ def render_html(title: str, sections: list[Section]) -> str:
             parts.append(table.to_html(border=0, escape=True, index=False))
         for caption, path in section.figures:
             pdf = Path(path).with_suffix(".pdf")
-            parts.append(f"<figure><img src='{html.escape(path)}' alt='{html.escape(caption)}'>"
-                         f"<figcaption>{html.escape(caption)} (<a href='{pdf}'>PDF</a>)</figcaption></figure>")
+            parts.append(
+                f"<figure><img src='{html.escape(path)}' alt='{html.escape(caption)}'>"
+                f"<figcaption>{html.escape(caption)} (<a href='{pdf}'>PDF</a>)</figcaption></figure>"
+            )
     parts.append("</body></html>")
     return "\n".join(parts)
 

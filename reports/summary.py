@@ -53,7 +53,9 @@ def choose_lr(results: pd.DataFrame) -> pd.DataFrame:
     best = best.merge(_grid_ends(tune), on=[*CELL, "params"])
     # At the edge, and better than its neighbour there: the rate may rise further outside the grid,
     # so widen it. A flat end (every constant lr below 2/L gives the start-basin rate) is not flagged.
-    at_edge = ((best["lr"] == best["lr_min"]) & best["rising_low"]) | ((best["lr"] == best["lr_max"]) & best["rising_high"])
+    at_edge = ((best["lr"] == best["lr_min"]) & best["rising_low"]) | (
+        (best["lr"] == best["lr_max"]) & best["rising_high"]
+    )
     choice = pd.DataFrame(
         {
             **{c: best[c].to_numpy() for c in CELL},
@@ -74,8 +76,14 @@ def _tuned_params(tune: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
     for _, row in choice.iterrows():
         keys = varying.loc[tuple(row[c] for c in CELL)]
         chosen = json.loads(row["params_best"])
-        rows.append({**{c: row[c] for c in CELL}, "params_tuned": ", ".join(f"{k}={chosen[k]:g}"
-                     if isinstance(chosen[k], float) else f"{k}={chosen[k]}" for k in keys)})
+        rows.append(
+            {
+                **{c: row[c] for c in CELL},
+                "params_tuned": ", ".join(
+                    f"{k}={chosen[k]:g}" if isinstance(chosen[k], float) else f"{k}={chosen[k]}" for k in keys
+                ),
+            }
+        )
     return pd.DataFrame(rows, columns=[*CELL, "params_tuned"])
 
 
@@ -87,11 +95,18 @@ def _varying_keys(params: np.ndarray) -> list[str]:
 
 def _grid_ends(tune: pd.DataFrame) -> pd.DataFrame:
     """Per (cell, params): the smallest and largest lr, and whether each beats its grid neighbour."""
+
     def ends(curve: pd.DataFrame) -> pd.Series:
         rates = curve.sort_values("lr")["success_rate"].to_numpy()
         two = len(rates) >= 2
-        return pd.Series({"lr_min": curve["lr"].min(), "lr_max": curve["lr"].max(),
-                          "rising_low": two and rates[0] > rates[1], "rising_high": two and rates[-1] > rates[-2]})
+        return pd.Series(
+            {
+                "lr_min": curve["lr"].min(),
+                "lr_max": curve["lr"].max(),
+                "rising_low": two and rates[0] > rates[1],
+                "rising_high": two and rates[-1] > rates[-2],
+            }
+        )
 
     out = tune.groupby([*CELL, "params"], observed=True).apply(ends, include_groups=False).reset_index()
     return out.astype({"rising_low": bool, "rising_high": bool})
@@ -185,9 +200,18 @@ def _against_constant(rows: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
             continue
         wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_constant"])
         diff = cell["success_basin"].mean() - cell["success_basin_constant"].mean()
-        out.append({**dict(zip(CELL, keys)), "vs_constant_diff": diff, "vs_constant_wins": wins,
-                    "vs_constant_losses": losses, "vs_constant_p": p})
-    tests = pd.DataFrame(out, columns=[*CELL, "vs_constant_diff", "vs_constant_wins", "vs_constant_losses", "vs_constant_p"])
+        out.append(
+            {
+                **dict(zip(CELL, keys)),
+                "vs_constant_diff": diff,
+                "vs_constant_wins": wins,
+                "vs_constant_losses": losses,
+                "vs_constant_p": p,
+            }
+        )
+    tests = pd.DataFrame(
+        out, columns=[*CELL, "vs_constant_diff", "vs_constant_wins", "vs_constant_losses", "vs_constant_p"]
+    )
     if tests.empty:
         tests["vs_constant_p_holm"] = pd.Series(dtype=float)
         return tests
@@ -217,28 +241,51 @@ def against_noise_free_constant(results: pd.DataFrame) -> pd.DataFrame:
     against constant lr without noise on the same test starts (exact McNemar, Holm within each
     (function, dim, instance, optimizer, steps)). Empty unless the run has noise-free constant-lr
     cells and noisy cells."""
-    columns = [*CELL, "n", "successes", "success_rate", "ci_low", "ci_high", "vs_plain_diff", "vs_plain_wins",
-               "vs_plain_losses", "vs_plain_p", "vs_plain_p_holm"]
+    columns = [
+        *CELL,
+        "n",
+        "successes",
+        "success_rate",
+        "ci_low",
+        "ci_high",
+        "vs_plain_diff",
+        "vs_plain_wins",
+        "vs_plain_losses",
+        "vs_plain_p",
+        "vs_plain_p_holm",
+    ]
     if results["noise"].nunique() < 2:
         return pd.DataFrame(columns=columns)
     rows = at_best(results, choose_lr(results))
     plain = rows[(rows["schedule"] == BASELINE_SCHEDULE) & (rows["noise"] == NOISE_FREE)]
-    paired = rows.merge(plain[[*ANNEALING, "start", "success_basin"]], on=[*ANNEALING, "start"],
-                        suffixes=("", "_plain"))
+    paired = rows.merge(
+        plain[[*ANNEALING, "start", "success_basin"]], on=[*ANNEALING, "start"], suffixes=("", "_plain")
+    )
     out = []
     for keys, cell in paired.groupby(CELL, observed=True, sort=True):
         key = dict(zip(CELL, keys))
         successes, n = int(cell["success_basin"].sum()), len(cell)
         low, high = wilson(np.array([successes]), np.array([n]))
-        record = {**key, "n": n, "successes": successes, "success_rate": successes / n,
-                  "ci_low": float(low[0]), "ci_high": float(high[0])}
+        record = {
+            **key,
+            "n": n,
+            "successes": successes,
+            "success_rate": successes / n,
+            "ci_low": float(low[0]),
+            "ci_high": float(high[0]),
+        }
         if (key["schedule"], key["noise"]) != (BASELINE_SCHEDULE, NOISE_FREE):
             wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_plain"])
-            record.update(vs_plain_diff=cell["success_basin"].mean() - cell["success_basin_plain"].mean(),
-                          vs_plain_wins=wins, vs_plain_losses=losses, vs_plain_p=p)
+            record.update(
+                vs_plain_diff=cell["success_basin"].mean() - cell["success_basin_plain"].mean(),
+                vs_plain_wins=wins,
+                vs_plain_losses=losses,
+                vs_plain_p=p,
+            )
         out.append(record)
     table = pd.DataFrame(out).reindex(columns=columns)
     tested = table["vs_plain_p"].notna()
-    table.loc[tested, "vs_plain_p_holm"] = table[tested].groupby(ANNEALING, observed=True)["vs_plain_p"].transform(
-        lambda p: holm(p.to_numpy()))
+    table.loc[tested, "vs_plain_p_holm"] = (
+        table[tested].groupby(ANNEALING, observed=True)["vs_plain_p"].transform(lambda p: holm(p.to_numpy()))
+    )
     return table

@@ -42,11 +42,16 @@ def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_orde
         mine = cells[cells["optimizer"] == optimizer]
         for index, row in mine.iterrows():
             mark = MARKS[int(marks.loc[index])]
-            table.loc[row["schedule"], rate_column] = rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+            table.loc[row["schedule"], rate_column] = (
+                rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+            )
             reference = row["schedule"] == REFERENCE_SCHEDULE  # no lr to tune
-            tuned = f" ({row['params_tuned']})" if isinstance(row.get("params_tuned"), str) and row["params_tuned"] else ""
+            tuned = (
+                f" ({row['params_tuned']})" if isinstance(row.get("params_tuned"), str) and row["params_tuned"] else ""
+            )
             table.loc[row["schedule"], lr_column] = (
-                "" if reference else f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else "") + tuned)
+                "" if reference else f"{row['lr_best']:.2g}" + (" †" if row["lr_at_edge"] else "") + tuned
+            )
         if not mine.empty:
             table.loc[BASELINE_ROW, rate_column] = percent(mine["baseline_rate"].iloc[0])
             table.loc[BASELINE_ROW, lr_column] = ""
@@ -86,9 +91,20 @@ def to_markdown(table: pd.DataFrame) -> str:
     return table.to_markdown(tablefmt="github", index=False)
 
 
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-                  "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                  "<": r"$<$", ">": r"$>$"}
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"$<$",
+    ">": r"$>$",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -103,18 +119,20 @@ def to_latex(table: pd.DataFrame, caption: str, label: str) -> str:
     """A booktabs table scaled to the line width (needs booktabs and graphicx)."""
     styler = table.style.hide(axis="index").format(latex_escape).format_index(latex_escape, axis=1)
     tabular = styler.to_latex(hrules=True, column_format="l" + "r" * (table.shape[1] - 1))
-    return "\n".join([
-        "% needs \\usepackage{booktabs} and \\usepackage{graphicx}",
-        "\\begin{table}[htbp]",
-        "\\centering",
-        f"\\caption{{{latex_escape(caption)}}}",
-        f"\\label{{tab:{label}}}",
-        "\\resizebox{\\linewidth}{!}{%",
-        tabular.rstrip("\n"),
-        "}",
-        "\\end{table}",
-        "",
-    ])
+    return "\n".join(
+        [
+            "% needs \\usepackage{booktabs} and \\usepackage{graphicx}",
+            "\\begin{table}[htbp]",
+            "\\centering",
+            f"\\caption{{{latex_escape(caption)}}}",
+            f"\\label{{tab:{label}}}",
+            "\\resizebox{\\linewidth}{!}{%",
+            tabular.rstrip("\n"),
+            "}",
+            "\\end{table}",
+            "",
+        ]
+    )
 
 
 def write(table: pd.DataFrame, directory: Path, stem: str, caption: str) -> None:
@@ -135,5 +153,7 @@ def noise_table(cells: pd.DataFrame, schedule_order: list[str]) -> pd.DataFrame:
         for _, row in cells[cells["noise"] == noise].iterrows():
             p, diff = row["vs_plain_p_holm"], row["vs_plain_diff"]
             mark = "" if pd.isna(p) or p >= 0.05 or diff == 0 else MARKS[int(np.sign(diff))]
-            table.loc[row["schedule"], column] = rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+            table.loc[row["schedule"], column] = (
+                rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+            )
     return table.reset_index()

@@ -1,9 +1,9 @@
 """Learning-rate schedule families written in jnp, every numeric parameter traceable.
 
-    >>> import schedules
-    >>> sched = schedules.get("cosine")(peak=0.1, steps=1000)
-    >>> round(float(sched(500)), 6)
-    0.05
+>>> import schedules
+>>> sched = schedules.get("cosine")(peak=0.1, steps=1000)
+>>> round(float(sched(500)), 6)
+0.05
 """
 
 import jax

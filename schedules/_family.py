@@ -54,9 +54,7 @@ class Family:
     summary: str
     reference: str
     static: Mapping[str, object] = dataclasses.field(default_factory=dict)
-    checks: Mapping[str, tuple[Callable[[float], bool], str]] = dataclasses.field(
-        default_factory=dict
-    )
+    checks: Mapping[str, tuple[Callable[[float], bool], str]] = dataclasses.field(default_factory=dict)
     relations: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = ()
 
     def parameters(self) -> dict[str, object]:

@@ -71,6 +71,7 @@ register(
 
 # -- exponential -------------------------------------------------------------------------------
 
+
 def _exponential(u, span, p):
     if not p["staircase"]:
         return jnp.asarray(p["end"], dtype=u.dtype) ** (u / span)
@@ -305,16 +306,20 @@ register(
     Family(
         name="one_cycle_linear",
         shape=_one_cycle_linear,
-        defaults={"pct_start": 0.3, "pct_final": 0.85, "start": 1.0 / 25.0, "end": 1.0 / 25.0 / 1e4,
-                  "warmup": 0.0},
+        defaults={"pct_start": 0.3, "pct_final": 0.85, "start": 1.0 / 25.0, "end": 1.0 / 25.0 / 1e4, "warmup": 0.0},
         checks={
             "pct_start": (lambda v: _all((np.asarray(v) > 0) & (np.asarray(v) < 1)), "in (0, 1)"),
             "pct_final": (lambda v: _all((np.asarray(v) > 0) & (np.asarray(v) <= 1)), "in (0, 1]"),
             "start": _fraction(low_open=True),
             "end": _fraction(),
         },
-        relations=((("pct_start", "pct_final"), lambda a, b: _all(np.asarray(b) > np.asarray(a)),
-                    "pct_final must be above pct_start"),),
+        relations=(
+            (
+                ("pct_start", "pct_final"),
+                lambda a, b: _all(np.asarray(b) > np.asarray(a)),
+                "pct_final must be above pct_start",
+            ),
+        ),
         summary="linear up from peak/25 to peak (30%), down to peak/25 (85%), then to peak/2.5e5",
         reference=(
             "Smith & Topin (2019); optax.linear_onecycle_schedule(steps, peak, pct_start=0.3, "

@@ -11,8 +11,15 @@ from bench.config import ConfigError
 
 CONFIG = {
     "run": {"name": "api", "starts": 64, "steps": 50, "targets": [0.1]},
-    "suite": [{"functions": ["sphere"], "dims": [2], "optimizers": ["sgd", "lbfgs"],
-               "schedules": ["constant", "cosine"], "lr": {"min": 0.01, "max": 0.1, "num": 2}}],
+    "suite": [
+        {
+            "functions": ["sphere"],
+            "dims": [2],
+            "optimizers": ["sgd", "lbfgs"],
+            "schedules": ["constant", "cosine"],
+            "lr": {"min": 0.01, "max": 0.1, "num": 2},
+        }
+    ],
 }
 
 
@@ -31,7 +38,7 @@ def test_run_returns_the_results_table_and_resumes(tmp_path):
 
 
 def test_overrides_and_bad_configs(tmp_path):
-    frame = bench.run(CONFIG, tmp_path / "small", overrides=["run.starts=32", "suite.0.optimizers=[\"sgd\"]"])
+    frame = bench.run(CONFIG, tmp_path / "small", overrides=["run.starts=32", 'suite.0.optimizers=["sgd"]'])
     assert len(frame) == 32 * 4
     with pytest.raises(ConfigError, match=r"^run.starts: 1 is not allowed"):
         bench.run(CONFIG, tmp_path / "bad", overrides=["run.starts=1"])

@@ -8,7 +8,6 @@ import math
 import tomllib
 
 import numpy as np
-
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -33,15 +32,24 @@ lr = { min = 1e-3, max = 1e-1, num = 3 }
 """)
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**30), max_value=10**30),
-    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
     st.sampled_from(["rastrigin", "cosine", "sgd", "float64", "", ".", "a/b", "auto"]),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                       st.dictionaries(st.text(max_size=6), inner, max_size=3)),
-                      max_leaves=8)
-PATHS = [("run", key) for key in GOOD["run"]] + [("suite", 0, key) for key in GOOD["suite"][0]] + [
-    ("suite", 0, "lr", key) for key in ("min", "max", "num", "auto")] + [("run",), ("suite",), ("suite", 0)]
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
+    max_leaves=8,
+)
+PATHS = (
+    [("run", key) for key in GOOD["run"]]
+    + [("suite", 0, key) for key in GOOD["suite"][0]]
+    + [("suite", 0, "lr", key) for key in ("min", "max", "num", "auto")]
+    + [("run",), ("suite",), ("suite", 0)]
+)
 
 
 def mutate(raw: dict, path: tuple, value) -> dict:
@@ -89,14 +97,39 @@ def test_any_set_override(assignment):
     loads_or_refuses(raw)
 
 
-DOTTED = ["run.starts", "run.steps", "run.seed", "run.dtype", "run.name", "run.targets", "run.target",
-          "suite.0.dims", "suite.0.functions", "suite.0.lr", "suite.0.lr.num", "suite.0.lr.min", "suite.0.steps",
-          "suite.0.schedules", "suite.0.optimizers", "suite.1.dims", "run.starts.x", "suite", "run"]
+DOTTED = [
+    "run.starts",
+    "run.steps",
+    "run.seed",
+    "run.dtype",
+    "run.name",
+    "run.targets",
+    "run.target",
+    "suite.0.dims",
+    "suite.0.functions",
+    "suite.0.lr",
+    "suite.0.lr.num",
+    "suite.0.lr.min",
+    "suite.0.steps",
+    "suite.0.schedules",
+    "suite.0.optimizers",
+    "suite.1.dims",
+    "run.starts.x",
+    "suite",
+    "run",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(key=st.sampled_from(DOTTED), text=st.one_of(st.text(max_size=20), st.sampled_from(
-    ["[2, 2]", "[]", "1e400", "nan", "-1", "0", "true", "{auto = true}", "[\"x\"]", "99999999999999999999"])))
+@given(
+    key=st.sampled_from(DOTTED),
+    text=st.one_of(
+        st.text(max_size=20),
+        st.sampled_from(
+            ["[2, 2]", "[]", "1e400", "nan", "-1", "0", "true", "{auto = true}", '["x"]', "99999999999999999999"]
+        ),
+    ),
+)
 def test_any_value_for_a_known_override(key, text):
     try:
         raw = config.apply_overrides(copy.deepcopy(GOOD), [f"{key}={text}"])
@@ -107,20 +140,46 @@ def test_any_value_for_a_known_override(key, text):
 
 
 FAMILIES = ["constant", "step", "exponential", "cosine_restarts", "one_cycle_linear", "wsd", "triangular"]
-PARAM_KEYS = ["end", "warmup", "cycles", "mult", "power", "pct_start", "pct_final", "boundaries", "staircase",
-              "shape", "decay", "period", "factor"]
+PARAM_KEYS = [
+    "end",
+    "warmup",
+    "cycles",
+    "mult",
+    "power",
+    "pct_start",
+    "pct_final",
+    "boundaries",
+    "staircase",
+    "shape",
+    "decay",
+    "period",
+    "factor",
+]
 
 
-plausible = st.one_of(st.floats(min_value=-0.5, max_value=2.0), st.integers(min_value=-2, max_value=20),
-                      st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=3), st.booleans(),
-                      st.sampled_from(["linear", "cosine", "sqrt"]), values)
-noises = st.one_of(values, st.fixed_dictionaries({"kind": st.sampled_from(["none", "gradient", "langevin"])},
-                                                 optional={"scale": plausible, "schedule": st.sampled_from(FAMILIES)}))
+plausible = st.one_of(
+    st.floats(min_value=-0.5, max_value=2.0),
+    st.integers(min_value=-2, max_value=20),
+    st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=3),
+    st.booleans(),
+    st.sampled_from(["linear", "cosine", "sqrt"]),
+    values,
+)
+noises = st.one_of(
+    values,
+    st.fixed_dictionaries(
+        {"kind": st.sampled_from(["none", "gradient", "langevin"])},
+        optional={"scale": plausible, "schedule": st.sampled_from(FAMILIES)},
+    ),
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(family=st.sampled_from(FAMILIES), params=st.dictionaries(st.sampled_from(PARAM_KEYS), plausible, max_size=3),
-       noise=noises)
+@given(
+    family=st.sampled_from(FAMILIES),
+    params=st.dictionaries(st.sampled_from(PARAM_KEYS), plausible, max_size=3),
+    noise=noises,
+)
 def test_any_schedule_parameters_and_noise(family, params, noise):
     """Whatever params and noise hold: a Config whose every schedule gives finite lrs, or one line."""
     from bench import plan

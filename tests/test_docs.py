@@ -28,8 +28,13 @@ def test_bench_list_shows_every_family_and_optimiser_with_its_defaults():
     import schedules
     from bench import optimizers
 
-    done = subprocess.run([sys.executable, "-m", "bench", "list"], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     lines = done.stdout.splitlines()
     for name in schedules.names():
         family = schedules.get(name)

@@ -40,12 +40,50 @@ optimizers = ["adam"]
 schedules = ["constant", "cosine"]
 lr = { auto = true, num = 2 }
 """
-RESULT_COLUMNS = ["function", "dim", "instance", "optimizer", "schedule", "params", "lr", "steps", "noise",
-                  "seed", "start", "split", "x0", "x_final", "f_final", "f_best", "f_polished", "success_basin",
-                  "final_in_global_basin", "success_target", "start_in_global_basin", "diverged", "freeze_step",
-                  "oscillation", "hit_1e-01", "hit_1e-03"]
-SUMMARY_COLUMNS = ["function", "dim", "instance", "optimizer", "schedule", "steps", "noise", "n", "successes",
-                   "success_rate", "ci_low", "ci_high", "lr_best", "baseline_rate"]
+RESULT_COLUMNS = [
+    "function",
+    "dim",
+    "instance",
+    "optimizer",
+    "schedule",
+    "params",
+    "lr",
+    "steps",
+    "noise",
+    "seed",
+    "start",
+    "split",
+    "x0",
+    "x_final",
+    "f_final",
+    "f_best",
+    "f_polished",
+    "success_basin",
+    "final_in_global_basin",
+    "success_target",
+    "start_in_global_basin",
+    "diverged",
+    "freeze_step",
+    "oscillation",
+    "hit_1e-01",
+    "hit_1e-03",
+]
+SUMMARY_COLUMNS = [
+    "function",
+    "dim",
+    "instance",
+    "optimizer",
+    "schedule",
+    "steps",
+    "noise",
+    "n",
+    "successes",
+    "success_rate",
+    "ci_low",
+    "ci_high",
+    "lr_best",
+    "baseline_rate",
+]
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +98,22 @@ def run_dir(tmp_path_factory):
 
 
 def test_run_directory_holds_every_contract_file(run_dir):
-    for name in ("results.parquet", "run.json", "summary.csv", "report.md", "report.html",
-                 "tables/headline.md", "tables/headline.tex", "tables/success_rastrigin_d2.md",
-                 "tables/success_rastrigin_d2.tex", "figures/success_heatmap.pdf", "figures/success_heatmap.png",
-                 "figures/schedule_shapes.png", "figures/success_vs_lr_rastrigin_d2.pdf",
-                 "figures/basin_map_rastrigin_d2.png"):
+    for name in (
+        "results.parquet",
+        "run.json",
+        "summary.csv",
+        "report.md",
+        "report.html",
+        "tables/headline.md",
+        "tables/headline.tex",
+        "tables/success_rastrigin_d2.md",
+        "tables/success_rastrigin_d2.tex",
+        "figures/success_heatmap.pdf",
+        "figures/success_heatmap.png",
+        "figures/schedule_shapes.png",
+        "figures/success_vs_lr_rastrigin_d2.pdf",
+        "figures/basin_map_rastrigin_d2.png",
+    ):
         assert (run_dir / name).is_file(), name
     assert not (run_dir / "parts").exists()
     assert "\\toprule" in (run_dir / "tables/success_rastrigin_d2.tex").read_text()
@@ -147,7 +196,11 @@ def test_interrupted_run_keeps_finished_groups(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         runner.run(loaded, tmp_path / "run", log=lambda line: None)
     assert (tmp_path / "run" / "parts" / f"{computed[0]}-s0.parquet").is_file()
-    monkeypatch.setattr(runner, "_run_chunk", lambda cfg, group, chunk, cache: computed.append(group.key) or real(cfg, group, chunk, cache))
+    monkeypatch.setattr(
+        runner,
+        "_run_chunk",
+        lambda cfg, group, chunk, cache: computed.append(group.key) or real(cfg, group, chunk, cache),
+    )
     runner.run(loaded, tmp_path / "run", log=lambda line: None)
     assert len(computed) == 2 and computed[0] != computed[1]  # the first group was not computed again
     uninterrupted = tmp_path / "clean"
@@ -160,8 +213,9 @@ def test_interrupted_run_keeps_finished_groups(tmp_path, monkeypatch):
 def test_report_verb_rebuilds_from_the_results_alone(run_dir):
     (run_dir / "summary.csv").unlink()
     (run_dir / "report.md").unlink()
-    done = subprocess.run([sys.executable, "-m", "bench", "report", str(run_dir)], cwd=ROOT,
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "report", str(run_dir)], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert "mean success" in done.stdout and "report.md" in done.stdout
     assert (run_dir / "summary.csv").is_file() and "rastrigin, d = 2" in (run_dir / "report.md").read_text()
 
@@ -226,7 +280,9 @@ def test_params_grids_reference_rows_and_noise_run_and_report(tmp_path):
     references = summary[summary["schedule"] == "none"].set_index("optimizer")
     assert sorted(references.index) == ["lbfgs", "random_search"] and (references["lr_best"] == 0.0).all()
     assert set(summary["noise"]) == {"none", "langevin-cosine-0.5"}
-    results = pq.read_table(tmp_path / "run" / "results.parquet", columns=["optimizer", "schedule", "params"]).to_pandas()
+    results = pq.read_table(
+        tmp_path / "run" / "results.parquet", columns=["optimizer", "schedule", "params"]
+    ).to_pandas()
     assert len(results) == 256 * (2 * 3 + 2 * 3 + 1 + 1 + 2 * 2)  # rows: (constant 1 + cosine 2 params) x 2 lrs
     table = (tmp_path / "run" / "tables" / "success_rastrigin_d2_none.md").read_text()
     assert "| none " in table and "lbfgs" in table and "nan" not in table.lower()

@@ -39,8 +39,10 @@ def schedule_free(base, schedule):
 
 
 def schedule_free_adamw_base(s):  # optax.contrib.schedule_free_adamw's base, weight decay 0
-    return optax.chain(optax.scale_by_rms(decay=0.999, eps=1e-8, eps_in_sqrt=False, bias_correction=True),
-                       optax.scale_by_learning_rate(s))
+    return optax.chain(
+        optax.scale_by_rms(decay=0.999, eps=1e-8, eps_in_sqrt=False, bias_correction=True),
+        optax.scale_by_learning_rate(s),
+    )
 
 
 # Each descent optimiser as optax builds it with a schedule (the engine builds it per step).
@@ -187,8 +189,9 @@ def test_results_are_bit_identical_on_1_2_and_3_devices():
     outputs = []
     for devices in (1, 2, 3):
         env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
-        done = subprocess.run([sys.executable, "-c", _DEVICE_SCRIPT], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _DEVICE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        )
         outputs.append(json.loads(done.stdout.strip().splitlines()[-1]))
     assert [o["devices"] for o in outputs] == [1, 2, 3]
     assert outputs[0]["x"] == outputs[1]["x"] == outputs[2]["x"]
@@ -218,13 +221,19 @@ def test_a_start_that_meets_nan_is_diverged_and_reports_its_last_finite_point(mo
 
     sphere = functions.get("sphere")
     band = lambda x: (x[..., 0] > 0.2) & (x[..., 0] < 0.5)  # noqa: E731
-    cliff = dataclasses.replace(sphere, name="nan_band", fn=lambda x: jnp.where(band(x), jnp.nan, jnp.sum(x**2, axis=-1)))
+    cliff = dataclasses.replace(
+        sphere, name="nan_band", fn=lambda x: jnp.where(band(x), jnp.nan, jnp.sum(x**2, axis=-1))
+    )
     monkeypatch.setitem(_registry._REGISTRY, "nan_band", cliff)
     # sgd, lr 0.3 on the sphere: x_{t+1} = 0.4 x_t. From (3, 1): (1.2, 0.4), then (0.48, 0.16) is NaN.
     x0 = np.array([[0.0, 0.0], [3.0, 1.0], [-1.0, 2.0], [0.3, 0.0]])  # the last is NaN at step 0
     out = run("nan_band", 2, "sgd", [("constant", 0.3, 20)], x0)
-    assert list(out["status"][0]) == [engine.STATUS_OK, engine.STATUS_NONFINITE, engine.STATUS_OK,
-                                      engine.STATUS_NONFINITE]
+    assert list(out["status"][0]) == [
+        engine.STATUS_OK,
+        engine.STATUS_NONFINITE,
+        engine.STATUS_OK,
+        engine.STATUS_NONFINITE,
+    ]
     assert out["f_best"][0, 3] == np.inf and list(out["hits"][0, 3]) == [-1, -1]  # nothing finite was seen
     np.testing.assert_allclose(out["x_final"][0, 1], [1.2, 0.4], rtol=1e-12)
     np.testing.assert_allclose(out["f_final"][0, 1], 1.6, rtol=1e-12)

@@ -12,8 +12,18 @@ import functions
 from functions.basins import nearest_competitor_gap
 
 NAMES = functions.names()
-EXPECTED = {"sphere", "rosenbrock", "rastrigin", "ackley", "griewank", "schwefel", "levy",
-            "styblinski_tang", "himmelblau", "six_hump_camel"}
+EXPECTED = {
+    "sphere",
+    "rosenbrock",
+    "rastrigin",
+    "ackley",
+    "griewank",
+    "schwefel",
+    "levy",
+    "styblinski_tang",
+    "himmelblau",
+    "six_hump_camel",
+}
 
 
 def dims_of(objective):
@@ -124,8 +134,9 @@ def test_basin_target_is_below_the_nearest_competitor_2d(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [n for n in NAMES if functions.get(n).dims is None
-                                  and functions.get(n).basin_target(10) is not None])
+@pytest.mark.parametrize(
+    "name", [n for n in NAMES if functions.get(n).dims is None and functions.get(n).basin_target(10) is not None]
+)
 def test_basin_target_is_below_the_nearest_competitor_10d(name):
     objective = functions.get(name)
     gap = nearest_competitor_gap(objective, 10, per_shell=24)
@@ -144,8 +155,12 @@ def test_rosenbrock_second_minimum_from_d4():
     assert objective.basin_target(3) is None and objective.basin_target(4) == 1.5
     from scipy.optimize import minimize
 
-    result = minimize(lambda x: float(objective.value(jnp.asarray(x))), np.array([-1.0, 1.0, 1.0, 1.0]),
-                      jac=lambda x: np.asarray(jax.grad(objective.value)(jnp.asarray(x))), method="BFGS")
+    result = minimize(
+        lambda x: float(objective.value(jnp.asarray(x))),
+        np.array([-1.0, 1.0, 1.0, 1.0]),
+        jac=lambda x: np.asarray(jax.grad(objective.value)(jnp.asarray(x))),
+        method="BFGS",
+    )
     assert 3.6 < result.fun < 3.8 and result.x[0] < -0.7
 
 
@@ -217,8 +232,9 @@ def test_himmelblau_has_four_global_minima():
 
 def test_six_hump_camel_two_symmetric_minima():
     objective = functions.get("six_hump_camel")
-    np.testing.assert_allclose(np.asarray(objective.value(jnp.asarray(objective.x_opt(2)))),
-                               -1.0316284534898774, rtol=1e-14)
+    np.testing.assert_allclose(
+        np.asarray(objective.value(jnp.asarray(objective.x_opt(2)))), -1.0316284534898774, rtol=1e-14
+    )
 
 
 def test_rastrigin_curvature_and_stability_threshold():

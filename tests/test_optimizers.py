@@ -17,6 +17,7 @@ from bench.starts import draw_starts, noise_keys
 
 def scales(transform, values):
     """The plateau scale after each update fed ``values``."""
+
     def step(state, value):
         _, state = transform.update(jnp.ones(2), state, jnp.zeros(2), value=value)
         return state, state.scale
@@ -150,9 +151,13 @@ def test_random_search_returns_the_best_of_its_samples():
     value = functions.get("rastrigin").value
     for i in range(4):
         key = jax.random.wrap_key_data(jnp.asarray(keys[i]))
-        samples = np.stack([x0[i]] + [lo + (hi - lo) * np.asarray(jax.random.uniform(jax.random.fold_in(key, t), (2,),
-                                                                                      jnp.float64))
-                                      for t in range(1, budget + 1)])
+        samples = np.stack(
+            [x0[i]]
+            + [
+                lo + (hi - lo) * np.asarray(jax.random.uniform(jax.random.fold_in(key, t), (2,), jnp.float64))
+                for t in range(1, budget + 1)
+            ]
+        )
         f = np.asarray(value(jnp.asarray(samples)))
         assert out["f_final"][0, i] == pytest.approx(f.min(), rel=1e-12)
         np.testing.assert_allclose(out["x_final"][0, i], samples[np.argmin(f)], rtol=1e-12)
@@ -222,8 +227,10 @@ def test_noise_scale_follows_a_schedule_family():
 def test_lbfgs_stops_at_a_minimum_instead_of_diverging():
     # float32 starts whose L-BFGS run converges to a local minimum, after which the degenerate
     # curvature pairs send the next trial step far outside the box: a stop, not a divergence.
-    cases = {"rastrigin": [[3.319806941786143, -4.002145991487578], [0.1522973740769613, 3.764192211381803]],
-             "ackley": [[-7.9885102250155775, 8.046216653349653], [-0.22380929215556478, 17.373546452254622]]}
+    cases = {
+        "rastrigin": [[3.319806941786143, -4.002145991487578], [0.1522973740769613, 3.764192211381803]],
+        "ackley": [[-7.9885102250155775, 8.046216653349653], [-0.22380929215556478, 17.373546452254622]],
+    }
     for function, starts in cases.items():
         program = engine.Program(function, 2, "lbfgs", 300, "float32", 1)
         out = engine.run_group(program, np.array(starts), np.zeros((1, 300)), np.array([0.1]))

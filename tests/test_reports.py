@@ -49,11 +49,29 @@ def results_frame(rates_by_lr: dict, n=20, schedule="cosine", f_final=None):
             rank = start // 2
             rate = tune_rate if split == "tune" else test_rate
             ok = rank < round(rate * n)
-            rows.append({"function": "rastrigin", "dim": 2, "instance": 0, "optimizer": "sgd",
-                         "schedule": schedule, "steps": 100, "noise": "none", "params": "{}", "lr": lr,
-                         "start": start, "split": split, "success_basin": ok, "final_in_global_basin": ok,
-                         "success_target": ok, "start_in_global_basin": rank < 2, "diverged": False,
-                         "f_final": (f_final or {}).get(lr, 1.0), "freeze_step": 0, "oscillation": 0.0})
+            rows.append(
+                {
+                    "function": "rastrigin",
+                    "dim": 2,
+                    "instance": 0,
+                    "optimizer": "sgd",
+                    "schedule": schedule,
+                    "steps": 100,
+                    "noise": "none",
+                    "params": "{}",
+                    "lr": lr,
+                    "start": start,
+                    "split": split,
+                    "success_basin": ok,
+                    "final_in_global_basin": ok,
+                    "success_target": ok,
+                    "start_in_global_basin": rank < 2,
+                    "diverged": False,
+                    "f_final": (f_final or {}).get(lr, 1.0),
+                    "freeze_step": 0,
+                    "oscillation": 0.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -108,8 +126,14 @@ def test_noise_cells_are_tested_against_constant_lr_without_noise():
         f = results_frame({0.01: (rate, rate)}, n=30, schedule=schedule)
         return f.assign(noise=noise)
 
-    results = pd.concat([frame("constant", "none", 0.1), frame("cosine", "none", 0.9),
-                         frame("constant", "langevin-cosine-1", 0.1), frame("cosine", "langevin-cosine-1", 0.5)])
+    results = pd.concat(
+        [
+            frame("constant", "none", 0.1),
+            frame("cosine", "none", 0.9),
+            frame("constant", "langevin-cosine-1", 0.1),
+            frame("cosine", "langevin-cosine-1", 0.5),
+        ]
+    )
     table = against_noise_free_constant(results).set_index(["schedule", "noise"])
     assert np.isnan(table.loc[("constant", "none"), "vs_plain_p"])  # the baseline itself
     assert table.loc[("constant", "langevin-cosine-1"), "vs_plain_p"] == 1.0  # no discordant pairs
@@ -117,5 +141,7 @@ def test_noise_cells_are_tested_against_constant_lr_without_noise():
     assert table.loc[("cosine", "none"), ["vs_plain_wins", "vs_plain_losses"]].tolist() == [24, 0]
     assert table.loc[("cosine", "none"), "vs_plain_p_holm"] == pytest.approx(min(1.0, 3 * 2 * 0.5**24))
     shown = noise_table(table.reset_index(), ["constant", "cosine"]).set_index("schedule")
-    assert shown.loc["cosine", "noise none"].endswith("↑") and not shown.loc["constant", "noise langevin-cosine-1"].endswith("↑")
+    assert shown.loc["cosine", "noise none"].endswith("↑") and not shown.loc[
+        "constant", "noise langevin-cosine-1"
+    ].endswith("↑")
     assert against_noise_free_constant(frame("cosine", "none", 0.5)).empty  # no noise in the run

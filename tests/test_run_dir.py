@@ -186,19 +186,29 @@ def test_suite_order_does_not_change_any_number(tmp_path):
     first, second = TINY.index("[[suite]]"), TINY.rindex("[[suite]]")
     assert first == second  # one suite in TINY: split it into two entries, then swap them
     suite_a = TINY[first:].replace('functions = ["rastrigin", "sphere"]', 'functions = ["rastrigin"]')
-    suite_b = TINY[first:].replace('functions = ["rastrigin", "sphere"]', 'functions = ["sphere"]').replace(
-        'optimizers = ["sgd"]', 'optimizers = ["sgd", "adam"]')
+    suite_b = (
+        TINY[first:]
+        .replace('functions = ["rastrigin", "sphere"]', 'functions = ["sphere"]')
+        .replace('optimizers = ["sgd"]', 'optimizers = ["sgd", "adam"]')
+    )
     head = TINY[:first]
     (tmp_path / "ab.toml").write_text(head + suite_a + suite_b)
     (tmp_path / "ba.toml").write_text(head + suite_b + suite_a)
     runner.run(config.load(tmp_path / "ab.toml"), tmp_path / "ab", log=quiet)
     runner.run(config.load(tmp_path / "ba.toml"), tmp_path / "ba", log=quiet)
-    pd.testing.assert_frame_equal(results_frame(tmp_path / "ab/results.parquet"),
-                                  results_frame(tmp_path / "ba/results.parquet"))
+    pd.testing.assert_frame_equal(
+        results_frame(tmp_path / "ab/results.parquet"), results_frame(tmp_path / "ba/results.parquet")
+    )
 
 
-KILLABLE = TINY.replace("starts = 16", "starts = 300").replace("steps = 10", "steps = 100").replace(
-    'functions = ["rastrigin", "sphere"]', 'functions = ["rastrigin", "sphere", "ackley", "levy", "griewank", "styblinski_tang"]')
+KILLABLE = (
+    TINY.replace("starts = 16", "starts = 300")
+    .replace("steps = 10", "steps = 100")
+    .replace(
+        'functions = ["rastrigin", "sphere"]',
+        'functions = ["rastrigin", "sphere", "ackley", "levy", "griewank", "styblinski_tang"]',
+    )
+)
 
 
 def _parts(out: Path) -> int:
@@ -230,15 +240,19 @@ def test_kill_9_at_random_moments_then_resume_gives_the_uninterrupted_results(tm
     assert done.returncode == 0, done.stderr
     assert kills == 3
     runner.run(config.load(path), tmp_path / "clean", log=quiet)
-    pd.testing.assert_frame_equal(results_frame(out / "results.parquet"),
-                                  results_frame(tmp_path / "clean/results.parquet"))
+    pd.testing.assert_frame_equal(
+        results_frame(out / "results.parquet"), results_frame(tmp_path / "clean/results.parquet")
+    )
     assert not (out / "parts").exists() and json.loads((out / "run.json").read_text())["status"] == "complete"
 
 
 def test_divergence_is_counted_and_never_a_nan_in_a_table(tmp_path):
     path = tmp_path / "diverge.toml"
-    path.write_text(TINY.replace("lr = { min = 1e-3, max = 1e-2, num = 2 }", "lr = { min = 1e3, max = 1e30, num = 3 }")
-                    .replace('optimizers = ["sgd"]', 'optimizers = ["sgd", "momentum", "adam"]'))
+    path.write_text(
+        TINY.replace("lr = { min = 1e-3, max = 1e-2, num = 2 }", "lr = { min = 1e3, max = 1e30, num = 3 }").replace(
+            'optimizers = ["sgd"]', 'optimizers = ["sgd", "momentum", "adam"]'
+        )
+    )
     out = tmp_path / "run"
     runner.run(config.load(path), out, log=quiet)
     built = reports.build(out)

@@ -12,8 +12,19 @@ import pytest
 import schedules
 
 NAMES = schedules.names()
-EXPECTED = ["constant", "step", "exponential", "inverse_time", "linear", "cosine", "warmup_cosine",
-            "cosine_restarts", "one_cycle", "triangular", "wsd"]
+EXPECTED = [
+    "constant",
+    "step",
+    "exponential",
+    "inverse_time",
+    "linear",
+    "cosine",
+    "warmup_cosine",
+    "cosine_restarts",
+    "one_cycle",
+    "triangular",
+    "wsd",
+]
 T = 1000
 STEPS = np.arange(T + 3)
 
@@ -145,7 +156,7 @@ def test_step_boundaries_take_the_new_value_at_the_boundary():  # S5
 def test_inverse_time_closed_form():
     out = values(schedules.get("inverse_time")(peak=0.3, steps=T, end=0.01))
     k = 1 / 0.01 - 1
-    np.testing.assert_allclose(out[:T + 1], 0.3 / (1 + k * np.minimum(STEPS[:T + 1], T) / T), rtol=1e-12)
+    np.testing.assert_allclose(out[: T + 1], 0.3 / (1 + k * np.minimum(STEPS[: T + 1], T) / T), rtol=1e-12)
 
 
 def test_cosine_restarts_cycles_double_and_the_last_ends_at_the_budget():
@@ -197,8 +208,18 @@ def test_constant_then_drop():
     assert np.all(out[:75] == 1.0) and np.all(out[75:] == 0.01)
 
 
-MONOTONE = ["step", "exponential", "inverse_time", "linear", "cosine", "polynomial", "rex", "constant_then_drop",
-            "wsd", "inverse_sqrt"]
+MONOTONE = [
+    "step",
+    "exponential",
+    "inverse_time",
+    "linear",
+    "cosine",
+    "polynomial",
+    "rex",
+    "constant_then_drop",
+    "wsd",
+    "inverse_sqrt",
+]
 
 
 @pytest.mark.parametrize("name", MONOTONE)
@@ -211,15 +232,24 @@ def test_decays_never_rise_after_the_warmup(name):
 @pytest.mark.parametrize("name", [n for n in NAMES if "warmup" in schedules.get(n).defaults])
 def test_warmup_rises_linearly_from_zero_to_peak(name):
     out = values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2))
-    np.testing.assert_allclose(out[:201:50], [0.0, 0.5, 1.0, 1.5, values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2), [200])[0]])
+    np.testing.assert_allclose(
+        out[:201:50], [0.0, 0.5, 1.0, 1.5, values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2), [200])[0]]
+    )
     np.testing.assert_allclose(out[:200], 2.0 * np.arange(200) / 200)
 
 
 @pytest.mark.parametrize(
     "name,params",
-    [("one_cycle", {"pct_start": 1e-6}), ("one_cycle_linear", {"pct_start": 1e-6, "pct_final": 2e-6}),
-     ("wsd", {"decay": 1e-6}), ("cosine", {"warmup": 1e-6}), ("step", {"boundaries": (1e-6, 0.999999)}),
-     ("cosine_restarts", {"cycles": 50}), ("triangular", {"cycles": 400.0}), ("exponential", {"staircase": True, "period": 1e-6})],
+    [
+        ("one_cycle", {"pct_start": 1e-6}),
+        ("one_cycle_linear", {"pct_start": 1e-6, "pct_final": 2e-6}),
+        ("wsd", {"decay": 1e-6}),
+        ("cosine", {"warmup": 1e-6}),
+        ("step", {"boundaries": (1e-6, 0.999999)}),
+        ("cosine_restarts", {"cycles": 50}),
+        ("triangular", {"cycles": 400.0}),
+        ("exponential", {"staircase": True, "period": 1e-6}),
+    ],
 )
 def test_zero_length_phases_stay_finite(name, params):  # S1, phases that round to 0 steps
     out = values(schedules.get(name)(peak=1.0, steps=100, **params), np.arange(103))

@@ -79,8 +79,14 @@ def torch_one_cycle(max_lr, total, pct_start, div, final_div, steps):
     def cos(start, end, pct):
         return end + (start - end) / 2 * (math.cos(math.pi * pct) + 1)
 
-    return np.array([cos(initial, max_lr, s / up_end) if s <= up_end
-                     else cos(max_lr, minimum, (s - up_end) / (down_end - up_end)) for s in steps])
+    return np.array(
+        [
+            cos(initial, max_lr, s / up_end)
+            if s <= up_end
+            else cos(max_lr, minimum, (s - up_end) / (down_end - up_end))
+            for s in steps
+        ]
+    )
 
 
 def test_step_equals_multistep_lr():
@@ -95,7 +101,9 @@ def test_cosine_equals_cosine_annealing_lr_up_to_the_budget_then_holds():
 
 
 def test_polynomial_and_linear_equal_polynomial_lr_and_linear_lr():
-    np.testing.assert_allclose(ours("polynomial", peak=0.3, power=2.0), torch_polynomial(0.3, T, 2.0, t), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        ours("polynomial", peak=0.3, power=2.0), torch_polynomial(0.3, T, 2.0, t), rtol=1e-12, atol=1e-15
+    )
     np.testing.assert_allclose(ours("linear", peak=0.3, end=0.2), torch_linear(0.3, 1.0, 0.2, T, t), rtol=1e-12)
 
 
@@ -113,8 +121,9 @@ def test_exponential_staircase_equals_optax():
     assert len(np.unique(ours("exponential", peak=0.3, staircase=True)[:T])) == 10
 
 
-@pytest.mark.parametrize("name,mode", [("triangular", "triangular"), ("triangular2", "triangular2"),
-                                       ("exp_range", "exp_range")])
+@pytest.mark.parametrize(
+    "name,mode", [("triangular", "triangular"), ("triangular2", "triangular2"), ("exp_range", "exp_range")]
+)
 def test_cyclical_families_equal_cyclic_lr(name, mode):
     cycles, end, decay = 2.0, 0.1, 0.1
     params = {"cycles": cycles, "end": end, **({"decay": decay} if name == "exp_range" else {})}
@@ -144,8 +153,9 @@ def test_one_cycle_peaks_one_step_after_pytorch():
 
 def hf_inverse_sqrt(base, warmup, timescale, steps):
     shift = timescale - warmup
-    return np.array([base * (s / max(1, warmup) if s < warmup else 1 / math.sqrt((s + shift) / timescale))
-                     for s in steps])
+    return np.array(
+        [base * (s / max(1, warmup) if s < warmup else 1 / math.sqrt((s + shift) / timescale)) for s in steps]
+    )
 
 
 @pytest.mark.parametrize("warmup,timescale", [(0.05, 0.05), (0.1, 0.02), (0.0, 0.1)])
