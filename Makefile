@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 LINT_STAMP := $(VENV)/.lint-installed
 
-.PHONY: bench test test-slow lint format report clean
+.PHONY: bench test test-slow lint typecheck format report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,10 +28,14 @@ $(LINT_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,lint]'
 	touch $(LINT_STAMP)
 
-# ruff, pinned in pyproject.toml: formatting (ruff format) and lint rules (ruff check).
+# ruff and mypy, pinned in pyproject.toml: formatting, lint rules and types.
 lint: $(LINT_STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
+
+typecheck: $(LINT_STAMP)
+	$(PY) -m mypy
 
 format: $(LINT_STAMP)
 	$(VENV)/bin/ruff format .

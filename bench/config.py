@@ -54,8 +54,12 @@ class LrGrid:
 
     def values(self, objective: functions.Objective, d: int, optimizer: str) -> np.ndarray:
         if not self.auto:
+            assert self.min is not None and self.max is not None  # an explicit grid has both
             return np.geomspace(self.min, self.max, self.num)
-        centre = optimizers.get(optimizer).auto_centre(objective.curvature(d), objective.basin_scale)
+        auto_centre = optimizers.get(optimizer).auto_centre
+        if auto_centre is None:
+            raise ValueError(f"{optimizer} takes no lr (a reference method)")
+        centre = auto_centre(objective.curvature(d), objective.basin_scale)
         return np.geomspace(centre / 10.0, centre * 100.0, self.num)
 
 
@@ -324,7 +328,7 @@ def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple
     if not isinstance(raw, Mapping):
         raise ConfigError(f"{where}: {raw!r} is not allowed; use a table such as {{ end = [0.0, 0.01] }}")
     accepted = {key: value for name in family_names for key, value in schedules.get(name).parameters().items()}
-    grid = []
+    entries: list[tuple[str, tuple]] = []
     for key in sorted(raw):
         if key not in accepted:
             raise ConfigError(
@@ -342,8 +346,8 @@ def _parse_params(raw, where: str, family_names: tuple[str, ...], budgets: tuple
         for i, value in enumerate(values):
             if value in values[:i]:
                 raise ConfigError(f"{where}.{key}: {_shown(value)} is listed twice; list each value once")
-        grid.append((key, tuple(values)))
-    grid = tuple(grid)
+        entries.append((key, tuple(values)))
+    grid = tuple(entries)
     for name in family_names:
         combos = param_combinations(name, grid)
         if len(combos) > MAX_PARAM_COMBINATIONS:
@@ -419,7 +423,7 @@ def _shown(value) -> str:
 def param_combinations(family: str, grid: tuple[tuple[str, tuple], ...]) -> list[dict]:
     """The grid's combinations restricted to the parameters ``family`` has ([{}] if none)."""
     own = [(key, values) for key, values in grid if key in schedules.get(family).parameters()]
-    combos = [{}]
+    combos: list[dict] = [{}]
     for key, values in own:
         combos = [{**combo, key: value} for combo in combos for value in values]
     return combos
@@ -428,7 +432,7 @@ def param_combinations(family: str, grid: tuple[tuple[str, tuple], ...]) -> list
 def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
     """One table or a list of them: ``{ kind = "langevin", schedule = "cosine", scale = 1.0 }``."""
     entries = raw if isinstance(raw, list) else [raw]
-    out = []
+    out: list[Noise] = []
     for i, entry in enumerate(_list(entries, where)):
         here = f"{where}[{i}]" if isinstance(raw, list) else where
         if not isinstance(entry, Mapping):

@@ -80,7 +80,8 @@ def render(text: str) -> str:
         pattern = re.compile(rf"(<!-- registry:{name} -->\n).*?(<!-- /registry:{name} -->)", re.S)
         if not pattern.search(text):
             raise ValueError(f"README.md lacks the block <!-- registry:{name} --> ... <!-- /registry:{name} -->")
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + "\n" + m.group(2), text)
+        block = make()
+        text = pattern.sub(lambda m: m.group(1) + block + "\n" + m.group(2), text)  # noqa: B023 (used at once)
     return text
 
 

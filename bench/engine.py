@@ -71,6 +71,8 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
     steps = program.steps
     dtype = x0.dtype
     method = optimizers.get(program.optimizer)
+    build = method.build
+    assert build is not None, f"{program.optimizer} is a reference method, run by reference.py"
     value_and_grad = jax.value_and_grad(objective.value)
     half_basin = 0.5 * objective.basin_scale
     window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
@@ -94,7 +96,7 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
         wiggle = wiggle + jnp.where(alive & finite & (t >= steps - window + 1), jnp.abs(f - f_prev), 0.0)
         g_used, added = perturb(t, g, lr, scale)
         extra = {"value": f} if method.needs_value else {}
-        updates, new_state = method.build(lr).update(g_used, state, x, **extra)
+        updates, new_state = build(lr).update(g_used, state, x, **extra)
         candidate = project(x + updates + added)
         in_range = jnp.all(jnp.isfinite(candidate)) & jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= slack)
         move = alive & finite & in_range
@@ -110,7 +112,7 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
     init = (
         x0,
         x0,
-        method.build(lrs[0]).init(x0),
+        build(lrs[0]).init(x0),
         f0,
         jnp.asarray(jnp.inf, dtype),
         jnp.full(thresholds.shape, -1, jnp.int32),

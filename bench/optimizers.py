@@ -90,7 +90,9 @@ def get(name: str) -> Optimizer:
 
 def with_plateau(base: Optimizer) -> Optimizer:
     """``base`` followed by reduce-on-plateau on the objective (a chain: state = (base, plateau))."""
-    eval_point = base.eval_point
+    eval_point, build = base.eval_point, base.build
+    if build is None:
+        raise ValueError(f"{base.name} is a reference method; {PLATEAU!r} applies to descent optimizers")
     return dataclasses.replace(
         base,
         name=base.name + PLATEAU,
@@ -99,7 +101,7 @@ def with_plateau(base: Optimizer) -> Optimizer:
             f"improving f by rtol {plateau.RTOL:g} (sign-safe)"
         ),
         reference="PyTorch ReduceLROnPlateau / optax.contrib.reduce_on_plateau, with a sign-safe relative rule",
-        build=lambda lr: optax.chain(base.build(lr), plateau.reduce_on_plateau()),
+        build=lambda lr: optax.chain(build(lr), plateau.reduce_on_plateau()),
         eval_point=None if eval_point is None else (lambda state, x: eval_point(state[0], x)),
         needs_value=True,
     )

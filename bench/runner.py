@@ -65,7 +65,7 @@ def _git_commit() -> str | None:
 
 
 def _versions() -> dict[str, str | None]:
-    out = {"python": platform.python_version()}
+    out: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
@@ -296,6 +296,7 @@ def _combine(config: Config, work: list[Group], parts: Path, path: Path) -> None
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
                 writer.write_table(table.cast(writer.schema))
+        assert writer is not None, "a run has at least one part"
         writer.close()
 
     write_atomic(path, write)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
+from typing import TypeVar
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 DimFloat = Callable[[int], float]
+T = TypeVar("T")
 
 
-def _constant(value: float | None) -> Callable[[int], float | None]:
+def _constant(value: T) -> Callable[[int], T]:
     return lambda d: value
 
 
@@ -48,8 +50,8 @@ class Objective:
 
     name: str
     fn: Callable
-    lower: Callable[[int], np.ndarray]
-    upper: Callable[[int], np.ndarray]
+    lower: Callable[[int], np.ndarray | float]
+    upper: Callable[[int], np.ndarray | float]
     f_opt_fn: DimFloat
     x_opt_fn: Callable[[int], np.ndarray]
     basin_target_fn: Callable[[int], float | None]

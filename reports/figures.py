@@ -179,6 +179,7 @@ def basin_map(
         share = 100.0 * np.sum(ring[test] == 0) / max(int(np.sum(rows["start"].to_numpy() % 2 == 1)), 1)
         axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in the global basin: {share:.1f}% of test starts", fontsize=8)
         axis.tick_params(labelsize=7)
+    assert image is not None, "at least one panel"
     colourbar = figure.colorbar(image, ax=list(axes), ticks=range(rings + 1), shrink=0.8)
     colourbar.set_label("ring of the end basin (0 = global)", fontsize=8)
     figure.suptitle(title, fontsize=9)
@@ -186,6 +187,6 @@ def basin_map(
 
 
 def _schedule_colours(names: list[str]) -> dict[str, tuple]:
-    palette = colormaps["tab20"].colors
+    palette = colormaps["tab20"].colors  # type: ignore[attr-defined]
     everything = list(dict.fromkeys(list(schedules.names()) + list(names)))
     return {name: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, name in enumerate(everything)}

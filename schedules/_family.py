@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import ArrayLike
 
 # shape(u, span, params) -> multiplier of peak, for u in [0, span], span = steps - warmup steps.
 # params holds the numeric and structural parameters, and ``budget`` (= steps, the whole budget).
@@ -54,13 +55,13 @@ class Family:
     summary: str
     reference: str
     static: Mapping[str, object] = dataclasses.field(default_factory=dict)
-    checks: Mapping[str, tuple[Callable[[float], bool], str]] = dataclasses.field(default_factory=dict)
+    checks: Mapping[str, tuple[Callable[[object], bool], str]] = dataclasses.field(default_factory=dict)
     relations: tuple[tuple[tuple[str, ...], Callable[..., bool], str], ...] = ()
 
     def parameters(self) -> dict[str, object]:
         return {**self.defaults, **self.static}
 
-    def __call__(self, peak, steps, **params) -> Callable[[jax.Array], jax.Array]:
+    def __call__(self, peak, steps, **params) -> Callable[[ArrayLike], jax.Array]:
         steps = _check_steps(self.name, steps)
         unknown = sorted(set(params) - set(self.defaults) - set(self.static))
         if unknown:
