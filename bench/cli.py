@@ -14,6 +14,8 @@ EXAMPLES = """examples:
   python -m bench run bench/configs/smoke.toml
   python -m bench run bench/configs/default.toml --out runs/mine --set run.starts=1024
   python -m bench report runs/default
+  python -m bench compare runs/default runs/mine
+  python -m bench show rastrigin
   python -m bench list schedules
 """
 
@@ -53,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     report = verbs.add_parser("report", help="rebuild tables, figures and report from results.parquet")
     report.add_argument("dir", help="a run directory written by 'run'")
+    compare = verbs.add_parser("compare", help="what changed between two run directories, cell by cell")
+    compare.add_argument("dir_a", help="the first run directory (A)")
+    compare.add_argument("dir_b", help="the second run directory (B)")
+    compare.add_argument("--out", help="also write the comparison to this Markdown file")
+    show = verbs.add_parser("show", help="draw a function with its minima (contour in 2-D, slices otherwise)")
+    show.add_argument("function", help="a function key, e.g. rastrigin (see: list functions)")
+    show.add_argument("--dim", type=int, default=2, help="dimension (default 2)")
+    show.add_argument("--out", default="runs/show", help="directory for the figure (default runs/show)")
     listing = verbs.add_parser("list", help="list registered functions, schedules and optimizers")
     listing.add_argument("what", nargs="?", choices=["functions", "schedules", "optimizers", "noise"])
     return parser
@@ -70,6 +80,10 @@ def main(argv: list[str] | None = None) -> None:
             _run(args)
         elif args.verb == "report":
             _report(Path(args.dir))
+        elif args.verb == "compare":
+            _compare(args)
+        elif args.verb == "show":
+            _show(args)
         else:
             _list(args.what)
     except InputError as error:
@@ -94,6 +108,32 @@ def _run(args) -> None:
     out = Path(args.out) if args.out else Path("runs") / config.run.name
     run(config, out, fresh=args.fresh, log=lambda line: print(line, flush=True), progress=sys.stderr.isatty())
     _report(out)
+
+
+def _show(args) -> None:
+    import functions
+    from reports import show
+
+    from .config import ConfigError
+
+    if args.function not in functions.names():
+        raise ConfigError(f"show: {args.function!r} is not a known function; see: python -m bench list functions")
+    try:
+        lines, paths = show.show(args.function, args.dim, args.out)
+    except ValueError as error:
+        raise ConfigError(f"show: --dim {args.dim}: {error}") from None
+    print("\n".join(lines))
+    print(f"figure: {paths[1]}")
+    print(f"        {paths[0]}")
+
+
+def _compare(args) -> None:
+    from reports import compare
+
+    text = compare.render(*compare.compare(args.dir_a, args.dir_b))
+    print(text, end="")
+    if args.out:
+        Path(args.out).write_text(text)
 
 
 def _report(run_dir: Path) -> None:

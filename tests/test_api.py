@@ -63,3 +63,38 @@ def test_progress_bar_replaces_the_part_lines_and_a_summary_line_ends_the_run(tm
     quiet = []
     runner.run(loaded, tmp_path / "lines", log=quiet.append)
     assert capsys.readouterr().err == "" and sum(line.startswith("[") for line in quiet) == 2
+
+
+def test_compare_two_runs(tmp_path):
+    from reports import compare
+
+    bench.run(CONFIG, tmp_path / "a")
+    bench.run(CONFIG, tmp_path / "b", overrides=['suite.0.schedules=["constant", "linear"]', "run.seed=1"])
+    table, lines = compare.compare(tmp_path / "a", tmp_path / "b")
+    assert set(table["schedule"]) == {"constant", "none"}  # cosine only in A, linear only in B
+    assert "1 only in A; 1 only in B" in lines[2]
+    same, same_lines = compare.compare(tmp_path / "a", tmp_path / "a")
+    assert (same["changed"] == "").all() and "same config" in same_lines[-1]
+    assert same["B - A (points) [95% CI]"].str.startswith("+0.0").all()
+    with pytest.raises(compare.ReportInputError, match=r"^compare: '.*missing' is not a directory"):
+        compare.compare(tmp_path / "a", tmp_path / "missing")
+
+
+def test_show_draws_a_function_with_its_facts(tmp_path):
+    import subprocess
+    import sys
+
+    from reports import show
+
+    lines, paths = show.show("himmelblau", 2, tmp_path)
+    assert all(p.stat().st_size > 1000 for p in paths)
+    assert "f* = 0 at 4 known global minimiser(s)" in lines[2] and "none (all minima are global)" in lines[3]
+    _, slices = show.show("rosenbrock", 5, tmp_path)
+    assert slices[1].name == "rosenbrock_d5.png"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "show", "himmelblau", "--dim", "3", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: show: --dim 3: himmelblau: dimension 3")
+    assert len(done.stderr.strip().splitlines()) == 1
