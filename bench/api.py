@@ -16,10 +16,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from . import config as config_module
-from . import runner
+from . import results, runner
 
 
 def load_config(config, overrides: list[str] | tuple[str, ...] = ()) -> config_module.Config:
@@ -55,7 +54,4 @@ def run(
         import reports
 
         reports.build(out)
-    frame = pq.read_table(path).to_pandas()
-    for column in ("function", "optimizer", "schedule", "params", "noise", "split"):
-        frame[column] = frame[column].astype(str)
-    return frame
+    return results.read_table(path)

@@ -238,7 +238,13 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
         functions=names,
         dims=dims,
         instances=instances,
-        optimizers=_optimizer_names(raw["optimizers"], f"{where}.optimizers"),
+        optimizers=_names(
+            raw["optimizers"],
+            f"{where}.optimizers",
+            optimizers.accepted_names(),
+            noun="optimizer",
+            allowed=f"{', '.join(optimizers.names())}, and NAME+plateau for any but lbfgs and random_search",
+        ),
         schedules=family_names,
         lr=_parse_lr(raw["lr"], f"{where}.lr"),
         steps=steps,
@@ -301,21 +307,6 @@ def _parse_lr(raw, where: str) -> LrGrid:
     return LrGrid(num=num, min=low, max=high)
 
 
-def _optimizer_names(values, where: str) -> tuple[str, ...]:
-    known = optimizers.accepted_names()
-    out = []
-    for value in _list(values, where):
-        if not isinstance(value, str) or value not in known:
-            raise ConfigError(
-                f"{where}: {value!r} is not a known optimizer{_did_you_mean(value, known)}; allowed: "
-                f"{', '.join(optimizers.names())}, and NAME+plateau for any but lbfgs and random_search"
-            )
-        if value in out:
-            raise ConfigError(f"{where}: {value!r} is listed twice; list each name once")
-        out.append(value)
-    return tuple(out)
-
-
 MAX_PARAM_MAGNITUDE = 1e6  # schedule parameters are fractions, factors, powers and counts
 MAX_CYCLES = 10_000
 SANITY_POINTS = 2001  # steps at which each schedule of a config is evaluated before anything runs
@@ -371,32 +362,22 @@ def _param_value(value, default, where: str):
     if isinstance(default, tuple | list):
         if not isinstance(value, list) or not value:
             raise ConfigError(f"{where}: {_shown(value)} is not allowed; use a list of numbers such as {list(default)}")
-        return tuple(_number(v, where, integer=False) for v in value)
-    if isinstance(default, int):
-        if isinstance(value, int) and not isinstance(value, bool) and not 1 <= value <= MAX_CYCLES:
-            raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be an integer in [1, {MAX_CYCLES:,}]")
-        number = _number(value, where, integer=True)
-        if not 1 <= number <= MAX_CYCLES:
-            raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be an integer in [1, {MAX_CYCLES:,}]")
-        return number
-    return _number(value, where, integer=False)
+        return tuple(_number(v, where) for v in value)
+    if isinstance(default, int):  # a count (cycles)
+        return _int(value, where, minimum=1, maximum=MAX_CYCLES)
+    return _number(value, where)
 
 
-def _number(value, where: str, integer: bool):
-    kind = int if integer else int | float
-    if isinstance(value, bool) or not isinstance(value, kind):
-        allowed = "an integer" if integer else "a number"
-        raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be {allowed}")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
+def _number(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be a number")
+    number = _as_float(value)
     if not math.isfinite(number) or abs(number) > MAX_PARAM_MAGNITUDE:
         raise ConfigError(
             f"{where}: {_shown(value)} is not allowed; must be a finite number of magnitude "
             f"<= {MAX_PARAM_MAGNITUDE:g}"
         )
-    return int(value) if integer else number
+    return number
 
 
 def _check_schedule(name: str, steps: int, combo: dict, where: str) -> None:
@@ -499,8 +480,7 @@ def _list(value, where: str) -> list:
 
 def _int(value, where: str, minimum: int, maximum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ConfigError(f"{where}: {shown} is not allowed; must be an integer in [{minimum}, {maximum:,}]")
+        raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be an integer in [{minimum}, {maximum:,}]")
     return value
 
 
@@ -515,23 +495,30 @@ def _ints(values, where: str, minimum: int, maximum: int) -> tuple[int, ...]:
 def _positive_floats(values, where: str) -> list[float]:
     out = []
     for value in _list(values, where):
-        try:
-            number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else math.nan
-        except OverflowError:
-            number = math.inf
+        number = _as_float(value)
         if not math.isfinite(number) or number <= 0:
-            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-            raise ConfigError(f"{where}: {shown} is not allowed; must be a positive finite number")
+            raise ConfigError(f"{where}: {_shown(value)} is not allowed; must be a positive finite number")
         out.append(number)
     return out
 
 
-def _names(values, where: str, known: list[str]) -> tuple[str, ...]:
+def _as_float(value) -> float:
+    """A TOML number as a float (inf where it overflows); NaN for anything else, booleans included."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
+def _names(values, where: str, known: list[str], noun: str = "name", allowed: str | None = None) -> tuple[str, ...]:
     out = []
     for value in _list(values, where):
         if not isinstance(value, str) or value not in known:
             raise ConfigError(
-                f"{where}: {value!r} is not a known name{_did_you_mean(value, known)}; allowed: {', '.join(known)}"
+                f"{where}: {value!r} is not a known {noun}{_did_you_mean(value, known)}; "
+                f"allowed: {allowed or ', '.join(known)}"
             )
         if value in out:
             raise ConfigError(f"{where}: {value!r} is listed twice; list each name once")

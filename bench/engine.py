@@ -66,7 +66,7 @@ def _polish(objective, lo, hi, cap, iterations, x):
 
 
 def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds):
-    """One start under one (lr, noise) row: returns the per-start summary."""
+    """One start under one lr row (and the group's noise scale): returns the per-start summary."""
     objective = functions.get(program.function)
     steps = program.steps
     dtype = x0.dtype

@@ -7,7 +7,9 @@ stored; reports read them and never recompute them.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 import functions
 
@@ -99,3 +101,13 @@ def group_table(
     for k, target in enumerate(targets):
         columns[hit_column(target)] = pa.array(hits[:, k].astype(np.int32))
     return pa.table(columns)
+
+
+def read_table(path, columns: list[str] | None = None, filters=None) -> pd.DataFrame:
+    """results.parquet (or some of its columns and rows) as a DataFrame; the label columns
+    (stored as dictionaries) come back as plain strings."""
+    frame = pq.read_table(path, columns=columns, filters=filters).to_pandas()
+    for column in frame.columns:
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):
+            frame[column] = frame[column].astype(str)
+    return frame

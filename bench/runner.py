@@ -142,22 +142,22 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progre
         log(f"resuming: {total - len(todo)} of {_count(total, 'part')} already done")
     remaining = sum(_element_steps(config, g, c) for g, c in todo)
     done, computing = 0, 0.0
-    compiles_before = sum(engine.TRACE_COUNT.values())
+    compiles_before = _compiles()
     bar = _progress_bar(remaining, progress)
     for index, (group, chunk) in enumerate(todo, 1):
         if bar is not None:
-            bar.set_postfix_str(f"{group.key}, {sum(engine.TRACE_COUNT.values()) - compiles_before} compiles")
+            bar.set_postfix_str(f"{group.key}, {_compiles() - compiles_before} compiles")
         t0 = time.time()
         table = _run_chunk(config, group, chunk, starts_cache)
         write_atomic(parts / _part_name(group, chunk), lambda p, table=table: pq.write_table(table, p))
         seconds = time.time() - t0
         work_done = _element_steps(config, group, chunk)
         done, computing = done + work_done, computing + seconds
-        eta = (remaining - done) * computing / done
-        where = "" if chunk == slice(0, config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
         if bar is not None:
             bar.update(work_done)
         else:
+            eta = (remaining - done) * computing / done
+            where = "" if chunk == slice(0, config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
             log(
                 f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
                 f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
@@ -166,7 +166,7 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progre
     if bar is not None:
         bar.close()
     if todo:
-        compiles = sum(engine.TRACE_COUNT.values()) - compiles_before
+        compiles = _compiles() - compiles_before
         log(
             f"computed {_count(len(todo), 'part')} in {_clock(time.time() - started)}: "
             f"{done / max(computing, 1e-9) / 1e6:,.0f} M element-steps/s (starts x dim x steps x rows), "
@@ -185,6 +185,11 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progre
     write_json(out_dir / "run.json", info)
     shutil.rmtree(parts)  # only once run.json says complete: a kill before this loses nothing
     return results_path
+
+
+def _compiles() -> int:
+    """Programs traced (= compiled) so far in this process."""
+    return sum(engine.TRACE_COUNT.values())
 
 
 def _progress_bar(total: int, enabled: bool):

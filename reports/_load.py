@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from bench.results import read_table
 from bench.rundir import InputError, RunDirError, read_run_json
 
 CELL = ["function", "dim", "instance", "optimizer", "schedule", "steps", "noise"]
@@ -64,10 +65,7 @@ def read_results(run_dir: Path) -> pd.DataFrame:
     if pq.read_metadata(path).num_rows == 0:
         raise ReportInputError(f"report: {path} has no rows; rerun with --fresh to recompute it")
     hits = [c for c in schema.names if c.startswith("hit_")]
-    frame = pq.read_table(path, columns=SCALARS + hits).to_pandas()
-    for column in ("function", "optimizer", "schedule", "noise", "params", "split"):
-        frame[column] = frame[column].astype(str)
-    return frame
+    return read_table(path, columns=SCALARS + hits)
 
 
 def read_points(
@@ -75,22 +73,8 @@ def read_points(
 ) -> pd.DataFrame:
     """x0 and x_final (list columns) of one (function, dim, optimizer, instance, steps, noise),
     for the basin maps."""
-    columns = [
-        "function",
-        "dim",
-        "instance",
-        "optimizer",
-        "schedule",
-        "params",
-        "lr",
-        "steps",
-        "noise",
-        "start",
-        "x0",
-        "x_final",
-        "diverged",
-    ]
-    table = pq.read_table(
+    columns = [*CELL, "params", "lr", "start", "x0", "x_final", "diverged"]
+    return read_table(
         run_dir / "results.parquet",
         columns=columns,
         filters=[
@@ -102,7 +86,3 @@ def read_points(
             ("noise", "=", noise),
         ],
     )
-    frame = table.to_pandas()
-    for column in ("schedule", "params"):
-        frame[column] = frame[column].astype(str)
-    return frame

@@ -50,7 +50,7 @@ def build(run_dir: str | Path) -> Built:
     table_dir, figure_dir = run_dir / "tables", run_dir / "figures"
 
     headline = tables.headline_table(summary, schedule_order, optimizer_order)
-    counts_differ = summary.groupby(["optimizer", "schedule"]).size().nunique() > 1
+    counts_differ = tables.table_counts_differ(summary)
     headline_caption = (
         f"Mean success_basin % over the {summary.groupby(TABLE, observed=True).ngroups} success tables "
         f"(one per {_table_unit(summary)}) at each schedule's tuned lr (test starts"
@@ -128,40 +128,38 @@ def _config_order(config: dict, key: str) -> list[str]:
     return list(dict.fromkeys(name for suite in config["suite"] for name in suite[key]))
 
 
+# What a run may vary beyond (function, dim), each with its prefix in names and its name in prose.
+_VARIED = (("instance", "i", "instance"), ("steps", "T", "budget"), ("noise", "", "noise setting"))
+
+
+def _varied(summary: pd.DataFrame, columns=("instance", "steps", "noise")) -> list[tuple[str, str, str]]:
+    """Those of ``columns`` that the run gives more than one value: they then appear in names."""
+    return [entry for entry in _VARIED if entry[0] in columns and summary[entry[0]].nunique() > 1]
+
+
 def _table_unit(summary: pd.DataFrame) -> str:
     """What one success table is: 'function and dim', plus whatever else the run varies."""
-    parts = ["function", "dim"] + [
-        name
-        for column, name in (("instance", "instance"), ("steps", "budget"), ("noise", "noise setting"))
-        if summary[column].nunique() > 1
-    ]
+    parts = ["function", "dim"] + [name for _, _, name in _varied(summary)]
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _suffix(key: dict, summary: pd.DataFrame) -> str:
     """Instance, budget and noise appear in names only when the run has more than one of them."""
-    parts = []
-    for column, label in (("instance", "i"), ("steps", "T"), ("noise", "noise-")):
-        if summary[column].nunique() > 1:
-            parts.append(f"{label}{key[column]}")
+    parts = [f"{'noise-' if column == 'noise' else prefix}{key[column]}" for column, prefix, _ in _varied(summary)]
     return (" (" + ", ".join(parts) + ")") if parts else ""
 
 
 def _label(row, summary: pd.DataFrame) -> str:
     """A heatmap column: function and dim, and the instance, budget and noise where the run varies them."""
-    label = f"{row.function} {row.dim}-D"
-    for column, prefix in (("instance", "i"), ("steps", "T"), ("noise", "")):
-        if summary[column].nunique() > 1:
-            label += f" {prefix}{getattr(row, column)}"
-    return label
+    return f"{row.function} {row.dim}-D" + "".join(
+        f" {prefix}{getattr(row, column)}" for column, prefix, _ in _varied(summary)
+    )
 
 
 def _stem(key: dict, summary: pd.DataFrame) -> str:
-    stem = f"{key['function']}_d{key['dim']}"
-    for column, label in (("instance", "i"), ("steps", "T"), ("noise", "")):
-        if summary[column].nunique() > 1:
-            stem += f"_{label}{key[column]}"
-    return stem
+    return f"{key['function']}_d{key['dim']}" + "".join(
+        f"_{prefix}{key[column]}" for column, prefix, _ in _varied(summary)
+    )
 
 
 def _run_line(info: dict) -> str:
@@ -251,7 +249,7 @@ def _annealing_section(
 ) -> Section | None:
     """Runs with noise: step-size decay, noise decay and both, side by side, per (function, dim,
     optimizer), each cell tested against constant lr without noise."""
-    comparison = against_noise_free_constant(results)
+    comparison = against_noise_free_constant(results, summary)
     if comparison.empty:
         return None
     section = Section(
@@ -277,11 +275,7 @@ def _annealing_section(
 
 
 def _suffix_stem(key: dict, summary: pd.DataFrame) -> str:
-    return "".join(
-        f"_{label}{key[column]}"
-        for column, label in (("instance", "i"), ("steps", "T"))
-        if summary[column].nunique() > 1
-    )
+    return "".join(f"_{prefix}{key[column]}" for column, prefix, _ in _varied(summary, ("instance", "steps")))
 
 
 def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -> Section | None:

@@ -143,7 +143,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     summary["target_rate"] = summary["target_successes"] / n
     summary["diverged_rate"] = summary["diverged"] / n
     summary = _escape_gain(summary)
-    summary = summary.merge(_against_constant(rows, choice), on=CELL, how="left")
+    summary = summary.merge(_against_constant(rows), on=CELL, how="left")
     return summary[_COLUMNS]
 
 
@@ -188,43 +188,46 @@ def _escape_gain(summary: pd.DataFrame) -> pd.DataFrame:
     return summary
 
 
-def _against_constant(rows: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
+def _against_constant(rows: pd.DataFrame) -> pd.DataFrame:
     """Exact McNemar test of each schedule against constant lr (same optimiser, same test starts),
     Holm-corrected within each success table."""
-    base_keys = [c for c in CELL if c != "schedule"]
-    constant = rows[rows["schedule"] == BASELINE_SCHEDULE][[*base_keys, "start", "success_basin"]]
-    paired = rows.merge(constant, on=[*base_keys, "start"], suffixes=("", "_constant"))
+    constant = rows[rows["schedule"] == BASELINE_SCHEDULE]
+    on = [c for c in CELL if c != "schedule"]
+    return paired_tests(rows, constant, on, TABLE, "vs_constant")
+
+
+def paired_tests(
+    rows: pd.DataFrame, baseline: pd.DataFrame, on: list[str], family: list[str], prefix: str
+) -> pd.DataFrame:
+    """Every cell of ``rows`` (test starts at their tuned lr) against the ``baseline`` cell that
+    shares its ``on`` keys, start by start: the rate difference and exact McNemar (discordant wins,
+    losses, p), Holm-adjusted within each ``family``. Columns ``<prefix>_diff``, ``_wins``,
+    ``_losses``, ``_p``, ``_p_holm``; the baseline cells themselves are left out."""
+    names = [f"{prefix}_{name}" for name in ("diff", "wins", "losses", "p")]
+    paired = rows.merge(baseline[[*on, "start", "success_basin"]], on=[*on, "start"], suffixes=("", "_base"))
+    baseline_cells = set(baseline.groupby(CELL, observed=True, sort=False).groups)
     out = []
     for keys, cell in paired.groupby(CELL, observed=True, sort=True):
-        if keys[CELL.index("schedule")] == BASELINE_SCHEDULE:
+        if keys in baseline_cells:
             continue
-        wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_constant"])
-        diff = cell["success_basin"].mean() - cell["success_basin_constant"].mean()
-        out.append(
-            {
-                **dict(zip(CELL, keys)),
-                "vs_constant_diff": diff,
-                "vs_constant_wins": wins,
-                "vs_constant_losses": losses,
-                "vs_constant_p": p,
-            }
-        )
-    tests = pd.DataFrame(
-        out, columns=[*CELL, "vs_constant_diff", "vs_constant_wins", "vs_constant_losses", "vs_constant_p"]
-    )
+        wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_base"])
+        diff = cell["success_basin"].mean() - cell["success_basin_base"].mean()
+        out.append({**dict(zip(CELL, keys)), **dict(zip(names, (diff, wins, losses, p)))})
+    tests = pd.DataFrame(out, columns=[*CELL, *names])
     if tests.empty:
-        tests["vs_constant_p_holm"] = pd.Series(dtype=float)
+        tests[f"{prefix}_p_holm"] = pd.Series(dtype=float)
         return tests
-    tests["vs_constant_p_holm"] = tests.groupby(TABLE, observed=True)["vs_constant_p"].transform(
+    tests[f"{prefix}_p_holm"] = tests.groupby(family, observed=True)[f"{prefix}_p"].transform(
         lambda p: holm(p.to_numpy())
     )
     return tests
 
 
-def significant(summary: pd.DataFrame) -> pd.Series:
-    """+1 (better than constant lr), -1 (worse) or 0, at Holm-adjusted ALPHA."""
-    sign = np.sign(summary["vs_constant_diff"].fillna(0.0))
-    return (sign * (summary["vs_constant_p_holm"].fillna(1.0) < ALPHA)).astype(int)
+def significant(summary: pd.DataFrame, prefix: str = "vs_constant") -> pd.Series:
+    """+1 (better than the baseline of ``prefix``'s tests: constant lr), -1 (worse) or 0, at
+    Holm-adjusted ALPHA; 0 where a cell was not tested (a baseline)."""
+    sign = np.sign(summary[f"{prefix}_diff"].fillna(0.0))
+    return (sign * (summary[f"{prefix}_p_holm"].fillna(1.0) < ALPHA)).astype(int)
 
 
 def rate_curves(results: pd.DataFrame) -> pd.DataFrame:
@@ -236,56 +239,19 @@ NOISE_FREE = "none"
 ANNEALING = ["function", "dim", "instance", "optimizer", "steps"]  # one noise-comparison table each
 
 
-def against_noise_free_constant(results: pd.DataFrame) -> pd.DataFrame:
+def against_noise_free_constant(results: pd.DataFrame, summary: pd.DataFrame | None = None) -> pd.DataFrame:
     """Step-size decay against noise annealing: every (schedule, noise) cell of an optimiser
     against constant lr without noise on the same test starts (exact McNemar, Holm within each
-    (function, dim, instance, optimizer, steps)). Empty unless the run has noise-free constant-lr
-    cells and noisy cells."""
-    columns = [
-        *CELL,
-        "n",
-        "successes",
-        "success_rate",
-        "ci_low",
-        "ci_high",
-        "vs_plain_diff",
-        "vs_plain_wins",
-        "vs_plain_losses",
-        "vs_plain_p",
-        "vs_plain_p_holm",
-    ]
+    (function, dim, instance, optimizer, steps)), with the cells' rates from ``summary``
+    (``summarize(results)``, computed here if not given). Empty unless the run has noise-free
+    constant-lr cells and noisy cells."""
+    rates = ["n", "successes", "success_rate", "ci_low", "ci_high"]
+    tested = ["vs_plain_diff", "vs_plain_wins", "vs_plain_losses", "vs_plain_p", "vs_plain_p_holm"]
     if results["noise"].nunique() < 2:
-        return pd.DataFrame(columns=columns)
-    rows = at_best(results, choose_lr(results))
+        return pd.DataFrame(columns=[*CELL, *rates, *tested])
+    summary = summarize(results) if summary is None else summary
+    rows = at_best(results, summary)
     plain = rows[(rows["schedule"] == BASELINE_SCHEDULE) & (rows["noise"] == NOISE_FREE)]
-    paired = rows.merge(
-        plain[[*ANNEALING, "start", "success_basin"]], on=[*ANNEALING, "start"], suffixes=("", "_plain")
-    )
-    out = []
-    for keys, cell in paired.groupby(CELL, observed=True, sort=True):
-        key = dict(zip(CELL, keys))
-        successes, n = int(cell["success_basin"].sum()), len(cell)
-        low, high = wilson(np.array([successes]), np.array([n]))
-        record = {
-            **key,
-            "n": n,
-            "successes": successes,
-            "success_rate": successes / n,
-            "ci_low": float(low[0]),
-            "ci_high": float(high[0]),
-        }
-        if (key["schedule"], key["noise"]) != (BASELINE_SCHEDULE, NOISE_FREE):
-            wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_plain"])
-            record.update(
-                vs_plain_diff=cell["success_basin"].mean() - cell["success_basin_plain"].mean(),
-                vs_plain_wins=wins,
-                vs_plain_losses=losses,
-                vs_plain_p=p,
-            )
-        out.append(record)
-    table = pd.DataFrame(out).reindex(columns=columns)
-    tested = table["vs_plain_p"].notna()
-    table.loc[tested, "vs_plain_p_holm"] = (
-        table[tested].groupby(ANNEALING, observed=True)["vs_plain_p"].transform(lambda p: holm(p.to_numpy()))
-    )
-    return table
+    with_baseline = summary.merge(plain[ANNEALING].drop_duplicates(), on=ANNEALING)[[*CELL, *rates]]
+    tests = paired_tests(rows, plain, ANNEALING, ANNEALING, "vs_plain")
+    return with_baseline.merge(tests, on=CELL, how="left")

@@ -58,11 +58,17 @@ def success_table(cells: pd.DataFrame, schedule_order: list[str], optimizer_orde
     return table.reset_index()
 
 
+def table_counts_differ(summary: pd.DataFrame) -> bool:
+    """Whether the headline's rows average over different numbers of success tables."""
+    return summary.groupby(["optimizer", "schedule"]).size().nunique() > 1
+
+
 def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_order: list[str]) -> pd.DataFrame:
     """Schedules x optimizers: mean success % over the success tables, and how many of them the
     schedule wins / loses against constant lr (Holm-adjusted, within each table). Where the rows
     average over different numbers of tables, each mean says over how many, in brackets."""
     summary = summary.assign(mark=significant(summary))
+    counts_differ = table_counts_differ(summary)
     schedules = ordered(summary["schedule"], schedule_order)
     optimizers = ordered(summary["optimizer"], optimizer_order)
     table = pd.DataFrame(index=pd.Index(schedules + [BASELINE_ROW], name="schedule"))
@@ -73,7 +79,6 @@ def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_o
         losses = mine.groupby("schedule")["mark"].agg(lambda m: int(np.sum(m < 0)))
         rate_column, record_column = f"{optimizer}: mean success %", f"{optimizer}: W/L vs constant"
         count = mine.groupby("schedule").size()
-        counts_differ = summary.groupby(["optimizer", "schedule"]).size().nunique() > 1
         table[rate_column] = [
             (percent(mean_rate[s]) + (f" ({count[s]})" if counts_differ else "")) if s in mean_rate else "–"
             for s in schedules
@@ -144,16 +149,15 @@ def write(table: pd.DataFrame, directory: Path, stem: str, caption: str) -> None
 def noise_table(cells: pd.DataFrame, schedule_order: list[str]) -> pd.DataFrame:
     """One (function, dim, optimizer): schedules x noise settings, success % [95% CI], with
     ``↑``/``↓`` against constant lr without noise (exact McNemar, Holm within the table)."""
+    marks = significant(cells, "vs_plain")
     schedules = ordered(cells["schedule"], schedule_order)
     noises = ["none", *sorted(n for n in cells["noise"].unique() if n != "none")]
     table = pd.DataFrame(index=pd.Index(schedules, name="schedule"))
     for noise in noises:
         column = f"noise {noise}"
         table[column] = "–"
-        for _, row in cells[cells["noise"] == noise].iterrows():
-            p, diff = row["vs_plain_p_holm"], row["vs_plain_diff"]
-            mark = "" if pd.isna(p) or p >= 0.05 or diff == 0 else MARKS[int(np.sign(diff))]
+        for index, row in cells[cells["noise"] == noise].iterrows():
             table.loc[row["schedule"], column] = (
-                rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + mark
+                rate_with_interval(row["success_rate"], row["ci_low"], row["ci_high"]) + MARKS[int(marks.loc[index])]
             )
     return table.reset_index()

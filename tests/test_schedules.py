@@ -232,9 +232,6 @@ def test_decays_never_rise_after_the_warmup(name):
 @pytest.mark.parametrize("name", [n for n in NAMES if "warmup" in schedules.get(n).defaults])
 def test_warmup_rises_linearly_from_zero_to_peak(name):
     out = values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2))
-    np.testing.assert_allclose(
-        out[:201:50], [0.0, 0.5, 1.0, 1.5, values(schedules.get(name)(peak=2.0, steps=T, warmup=0.2), [200])[0]]
-    )
     np.testing.assert_allclose(out[:200], 2.0 * np.arange(200) / 200)
 
 

@@ -128,7 +128,7 @@ def test_cyclical_families_equal_cyclic_lr(name, mode):
     cycles, end, decay = 2.0, 0.1, 0.1
     params = {"cycles": cycles, "end": end, **({"decay": decay} if name == "exp_range" else {})}
     expected = torch_cyclic(0.03, 0.3, T / (2 * cycles), mode, decay ** (1 / T), t)
-    # exp_range: PyTorch scales the whole amplitude, base_lr included in neither; so does ours.
+    # exp_range: gamma^t scales the amplitude (max_lr - base_lr) only, in PyTorch and here.
     np.testing.assert_allclose(ours(name, peak=0.3, **params), expected, rtol=1e-9, atol=1e-15)
 
 
