@@ -46,6 +46,15 @@ class Objective:
       reference: the defining paper and the exact form used.
       tags: free-form tags (``multimodal``, ``separable``, ...).
       group: COCO-like group used in the report.
+      has_basins: False where no defensible basin target exists (fractal or flat landscapes,
+        most of COCO's bbob): ``success_basin`` falls back to ``success_target`` and the basin
+        columns (``final_in_global_basin``, ``start_in_global_basin``) are not available.
+      rotatable: instances >= 1 may rotate the function about its optimum as well as shift it.
+      delta_fn: ``x[..., d] -> f(x) - f*`` computed without cancellation (COCO's functions add
+        f* last; a textbook function with f* = 0 needs none). Default: ``value(x) - f_opt(d)``.
+      instance_fn: ``k -> Objective`` for suites with their own instance recipe (COCO bbob); the
+        default is :func:`functions.instances.shifted`.
+      instance_id: which instance this record is (0 = textbook).
     """
 
     name: str
@@ -65,6 +74,11 @@ class Objective:
     enforce_box: bool = False
     value_scale_fn: DimFloat = dataclasses.field(default=lambda d: 1.0)
     curvature_fn: DimFloat | None = None
+    has_basins: bool = True
+    rotatable: bool = False
+    delta_fn: Callable | None = None
+    instance_fn: Callable[[int], Objective] | None = None
+    instance_id: int = 0
 
     # -- public API ---------------------------------------------------------------------------
     def check_dim(self, d: int) -> int:
@@ -80,6 +94,27 @@ class Objective:
     def value(self, x):
         """f(x) for x of shape [..., d]; works under jit, vmap and grad."""
         return self.fn(x)
+
+    def delta(self, x):
+        """f(x) - f* for x of shape [..., d], without the cancellation of ``value(x) - f*``."""
+        if self.delta_fn is not None:
+            return self.delta_fn(x)
+        return self.fn(x) - jnp.asarray(self.f_opt(x.shape[-1]), dtype=x.dtype)
+
+    def instance(self, k: int) -> Objective:
+        """Instance ``k`` of this function: 0 is the textbook one; ``k >= 1`` moves the optimum
+        (see :mod:`functions.instances`); f*, x* and the basin data follow the instance."""
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
+            raise ValueError(f"{self.name}: instance must be an int >= 0, got {k!r}")
+        if k == self.instance_id:
+            return self
+        if self.instance_fn is not None:
+            return self.instance_fn(int(k))
+        if self.instance_id != 0:
+            raise ValueError(f"{self.name}: this is instance {self.instance_id}; take instances of the registered record")
+        from .instances import shifted
+
+        return shifted(self, int(k))
 
     def bounds(self, d: int) -> tuple[np.ndarray, np.ndarray]:
         d = self.check_dim(d)

@@ -25,3 +25,12 @@ def get(name: str) -> Objective:
     except KeyError:
         known = ", ".join(_REGISTRY)
         raise KeyError(f"unknown function {name!r}; known functions: {known}") from None
+
+
+def problem(name: str, d: int, instance: int = 0) -> Objective:
+    """The objective a cell runs: ``get(name)``, instance ``instance``, checked for dimension ``d``.
+
+    Unknown names raise KeyError; an unsupported dimension or instance raises ValueError."""
+    objective = get(name)
+    objective.check_dim(d)
+    return objective.instance(instance)

@@ -72,6 +72,7 @@ register(
         ),
         group="unimodal",
         tags=("non-separable", "ill-conditioned", "control"),
+        rotatable=True,
         min_dim=2,
         value_scale_fn=_constant(1.0),
     )
@@ -145,6 +146,7 @@ register(
         ),
         group="non-separable multimodal",
         tags=("multimodal", "non-separable", "non-differentiable"),
+        rotatable=True,
         value_scale_fn=_constant(1.0),
     )
 )
@@ -180,6 +182,7 @@ register(
         reference="Griewank (1981): 1 + sum x_i^2 / 4000 - prod cos(x_i / sqrt(i)) on [-600, 600]^d",
         group="non-separable multimodal",
         tags=("multimodal", "non-separable"),
+        rotatable=True,
     )
 )
 
@@ -254,6 +257,7 @@ register(
         ),
         group="non-separable multimodal",
         tags=("multimodal", "non-separable"),
+        rotatable=True,
     )
 )
 
@@ -319,6 +323,7 @@ register(
         reference="Himmelblau (1972): (x^2 + y - 11)^2 + (x + y^2 - 7)^2 on [-5, 5]^2",
         group="non-separable multimodal",
         tags=("multimodal", "non-separable", "several-global-minima"),
+        rotatable=True,
         dims=(2,),
     )
 )
@@ -347,6 +352,7 @@ register(
         reference="Dixon & Szegoe (1978): (4 - 2.1 x^2 + x^4 / 3) x^2 + x y + (-4 + 4 y^2) y^2",
         group="non-separable multimodal",
         tags=("multimodal", "non-separable"),
+        rotatable=True,
         dims=(2,),
         value_scale_fn=_constant(2.0),
     )

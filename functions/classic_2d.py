@@ -1,0 +1,1 @@
+"""The 2-D classic functions (being written)."""

@@ -1,0 +1,1 @@
+"""The d-dimensional classic functions beyond the first set (being written)."""
