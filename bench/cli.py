@@ -16,6 +16,7 @@ EXAMPLES = """examples:
   python -m bench report runs/default
   python -m bench compare runs/default runs/mine
   python -m bench show rastrigin
+  python -m bench show rastrigin --instance 1   # the shifted instance
   python -m bench list schedules
 """
 
@@ -62,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     show = verbs.add_parser("show", help="draw a function with its minima (contour in 2-D, slices otherwise)")
     show.add_argument("function", help="a function key, e.g. rastrigin (see: list functions)")
     show.add_argument("--dim", type=int, default=2, help="dimension (default 2)")
+    show.add_argument(
+        "--instance", type=int, default=None, help="instance (default 0, the textbook one; bbob functions: 1)"
+    )
     show.add_argument("--out", default="runs/show", help="directory for the figure (default runs/show)")
     listing = verbs.add_parser("list", help="list registered functions, schedules and optimizers")
     listing.add_argument("what", nargs="?", choices=["functions", "schedules", "optimizers", "noise"])
@@ -119,9 +123,15 @@ def _show(args) -> None:
     if args.function not in functions.names():
         raise ConfigError(f"show: {args.function!r} is not a known function; see: python -m bench list functions")
     try:
-        lines, paths = show.show(args.function, args.dim, args.out)
+        functions.get(args.function).check_dim(args.dim)
     except ValueError as error:
         raise ConfigError(f"show: --dim {args.dim}: {error}") from None
+    instance = args.instance if args.instance is not None else (1 if args.function.startswith("bbob_") else 0)
+    try:
+        functions.problem(args.function, args.dim, instance)
+    except ValueError as error:
+        raise ConfigError(f"show: --instance {instance}: {error}") from None
+    lines, paths = show.show(args.function, args.dim, args.out, instance)
     print("\n".join(lines))
     print(f"figure: {paths[1]}")
     print(f"        {paths[0]}")

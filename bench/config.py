@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import json
 import math
 import tomllib
@@ -218,18 +219,18 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
                 f"{where}.dims: {d} with run.starts = {run.starts:,} gives {run.starts * d:,} start coordinates; "
                 f"at most {MAX_START_ELEMENTS:,} are held at once: use fewer starts for this dimension"
             )
+    instances = _ints(raw.get("instances", [0]), f"{where}.instances", minimum=0, maximum=MAX_SEED)
     for name in names:
-        objective = functions.get(name)
         for d in dims:
             try:
-                objective.check_dim(d)
+                functions.get(name).check_dim(d)
             except ValueError as error:
                 raise ConfigError(f"{where}.dims: {error}; put it in a [[suite]] of its own") from None
-    instances = _ints(raw.get("instances", [0]), f"{where}.instances", minimum=0, maximum=MAX_SEED)
-    if any(i != 0 for i in instances):
-        raise ConfigError(
-            f"{where}.instances: {list(instances)} is not allowed; only instance 0 (textbook) exists so far"
-        )
+            for instance in instances:
+                try:
+                    functions.problem(name, d, instance)
+                except ValueError as error:
+                    raise ConfigError(f"{where}.instances: {error}") from None
     steps = None
     if "steps" in raw:
         steps = _ints(raw["steps"], f"{where}.steps", minimum=1, maximum=MAX_STEPS)
@@ -258,9 +259,8 @@ def _parse_suite(raw: Mapping, where: str, run: Run) -> Suite:
 def _check_targets(suite: Suite, run: Run, where: str) -> None:
     """Explicit targets below an objective's float resolution are refused (they can never be met)."""
     for name in suite.functions:
-        objective = functions.get(name)
-        for d in suite.dims:
-            floor = objective.resolution_floor(d, run.dtype)
+        for d, instance in itertools.product(suite.dims, suite.instances):
+            floor = functions.problem(name, d, instance).resolution_floor(d, run.dtype)
             explicit = ([("run.target", run.target)] if run.target is not None else []) + [
                 ("run.targets", t) for t in run.targets
             ]

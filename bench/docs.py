@@ -20,22 +20,52 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def functions_table() -> str:
-    lines = ["| key | d | box | f* | basin target | group | reference |", "|---|---|---|---|---|---|---|"]
+    """The classic functions (instance 0); instances >= 1 move the optimum (functions/instances.py)."""
+    lines = [
+        "| key | d | box | f* | global minimisers | basin target | instances >= 1 | group | reference |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name in functions.names():
         objective = functions.get(name)
+        if objective.instance_fn is not None:  # a suite with its own instances: bbob_table
+            continue
         shown = list(objective.dims) if objective.dims else [2, 10]
         lo, hi = objective.bounds(shown[0])
         box = " x ".join(dict.fromkeys(f"[{a:g}, {b:g}]" for a, b in zip(lo, hi)))
         box += "^d" if objective.dims is None else ""
         box += " (projected)" if objective.enforce_box else ""
         dims = f">= {objective.min_dim}" if objective.dims is None else ", ".join(map(str, objective.dims))
-        f_opt = "; ".join(f"{objective.f_opt(d):.10g}" + (f" (d={d})" if len(shown) > 1 else "") for d in shown)
-        basin = "; ".join(_target(objective.basin_target(d)) + (f" (d={d})" if len(shown) > 1 else "") for d in shown)
-        lines.append(f"| `{name}` | {dims} | {box} | {f_opt} | {basin} | {objective.group} | {objective.reference} |")
+
+        def per_d(text) -> str:
+            return "; ".join(text(d) + (f" (d={d})" if len(shown) > 1 else "") for d in shown)  # noqa: B023
+
+        f_opt = per_d(lambda d: f"{objective.f_opt(d):.10g}")  # noqa: B023
+        minimisers = per_d(lambda d: str(len(objective.x_opt(d))))  # noqa: B023
+        basin = per_d(lambda d: _target(objective, d))  # noqa: B023
+        moved = "shifted, rotated" if objective.rotatable else "shifted"
+        lines.append(
+            f"| `{name}` | {dims} | {box} | {f_opt} | {minimisers} | {basin} | {moved} | {objective.group} | "
+            f"{objective.reference} |"
+        )
     return "\n".join(lines)
 
 
-def _target(value: float | None) -> str:
+def bbob_table() -> str:
+    """COCO's bbob functions: every value depends on the instance (COCO's instance numbers, >= 1)."""
+    lines = ["| key | group | basin target | reference |", "|---|---|---|---|"]
+    for name in functions.names():
+        objective = functions.get(name)
+        if objective.instance_fn is None:
+            continue
+        example = objective.instance(1)
+        lines.append(f"| `{name}` | {objective.group} | {_target(example, 10)} | {objective.reference} |")
+    return "\n".join(lines)
+
+
+def _target(objective: functions.Objective, d: int) -> str:
+    if not objective.has_basins:
+        return "none defensible: judged by the target"
+    value = objective.basin_target(d)
     return "none (all minima global)" if value is None else f"{value:.3g}"
 
 
@@ -72,7 +102,12 @@ def optimizers_table() -> str:
     return "\n".join(lines)
 
 
-BLOCKS = {"functions": functions_table, "schedules": schedules_table, "optimizers": optimizers_table}
+BLOCKS = {
+    "functions": functions_table,
+    "bbob": bbob_table,
+    "schedules": schedules_table,
+    "optimizers": optimizers_table,
+}
 
 
 def render(text: str) -> str:

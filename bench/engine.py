@@ -1,5 +1,9 @@
-"""The engine: one jit-compiled program per (function, dim, optimiser, steps, dtype) runs every
-schedule x learning rate x start of that group.
+"""The engine: one jit-compiled program per (function, dim, instance, optimiser, steps, dtype)
+runs every schedule x learning rate x start of that group.
+
+* It descends ``objective.delta`` = f - f*, computed without cancellation (COCO's functions add f*
+  last; in float32, f* = 1000 would otherwise cost 1e-4 of resolution), and reports gaps:
+  ``gap_final``, ``gap_best``, ``gap_polished``; the results table adds f* back in float64.
 
 * Schedules are evaluated up front into a table ``lr[c, t]`` (one row per schedule and peak lr),
   so a single program serves every family and every lr: nothing vmapped can trigger a recompile.
@@ -54,6 +58,10 @@ class Program:
     dtype: str
     n_targets: int
     noise: str = noise.NONE  # noise kind (static); its scale over steps is data (the noise table)
+    instance: int = 0
+
+    def objective(self) -> functions.Objective:
+        return functions.problem(self.function, self.dim, self.instance)
 
 
 def _projection(objective, lo, hi):
@@ -62,18 +70,18 @@ def _projection(objective, lo, hi):
 
 
 def _polish(objective, lo, hi, cap, iterations, x):
-    return polish.polish(objective.value, _projection(objective, lo, hi), cap, iterations, x)
+    return polish.polish(objective.delta, _projection(objective, lo, hi), cap, iterations, x)
 
 
 def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds):
     """One start under one lr row (and the group's noise scale): returns the per-start summary."""
-    objective = functions.get(program.function)
+    objective = program.objective()
     steps = program.steps
     dtype = x0.dtype
     method = optimizers.get(program.optimizer)
     build = method.build
     assert build is not None, f"{program.optimizer} is a reference method, run by reference.py"
-    value_and_grad = jax.value_and_grad(objective.value)
+    value_and_grad = jax.value_and_grad(objective.delta)
     half_basin = 0.5 * objective.basin_scale
     window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
     slack = SANE_WIDTHS * (hi - lo)
@@ -108,7 +116,7 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
         # A stopped start repeats its last value: later steps add nothing to the oscillation.
         return (x, x_good, state, jnp.where(alive & finite, f, f_prev), best, hits, freeze, status, wiggle), None
 
-    f0 = objective.value(x0)
+    f0 = objective.delta(x0)
     init = (
         x0,
         x0,
@@ -128,13 +136,13 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
         x = jnp.where(status == STATUS_OK, project(method.eval_point(state, x)), x)
     # A start stopped by a non-finite value reports its last finite iterate (and is diverged).
     x = jnp.where(status == STATUS_NONFINITE, x_good, x)
-    f_final = objective.value(x)
+    f_final = objective.delta(x)
     best, hits = record(f_final, jnp.int32(steps), best, hits)
     wiggle = wiggle + jnp.where(status == STATUS_OK, jnp.abs(f_final - f_prev), 0.0)
     return {
         "x_final": x,
-        "f_final": f_final,
-        "f_best": best,
+        "gap_final": f_final,
+        "gap_best": best,
         "hits": hits,
         "freeze_step": freeze,
         "status": status,
@@ -149,8 +157,9 @@ def _mesh() -> Mesh:
 @functools.cache
 def compiled_run(program: Program):
     """The jitted program for one group: blocks of starts [devices, BLOCK, d] and their keys
-    [devices, BLOCK, 2], the lr table [rows, steps], the noise scale [steps], the thresholds."""
-    objective = functions.get(program.function)
+    [devices, BLOCK, 2], the lr table [rows, steps], the noise scale [steps], the thresholds
+    (on f - f*)."""
+    objective = program.objective()
     lo_np, hi_np = objective.bounds(program.dim)
     cap = POLISH_CAP * objective.basin_scale
     is_reference = optimizers.get(program.optimizer).kind == optimizers.REFERENCE
@@ -167,7 +176,7 @@ def compiled_run(program: Program):
             over_rows = jax.vmap(over_starts, in_axes=(None, None, 0, None, None))
             out = over_rows(x0, keys, table, noise_table, thresholds)
         polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_FINAL)
-        out["f_polished"] = jax.vmap(jax.vmap(polish))(out["x_final"])
+        out["gap_polished"] = jax.vmap(jax.vmap(polish))(out["x_final"])
         return out
 
     def run(blocks, keys, table, noise_table, thresholds):
@@ -186,8 +195,8 @@ def compiled_run(program: Program):
 
 
 @functools.cache
-def compiled_start_polish(function: str, dim: int, dtype: str):
-    objective = functions.get(function)
+def compiled_start_polish(function: str, dim: int, dtype: str, instance: int = 0):
+    objective = functions.problem(function, dim, instance)
     lo_np, hi_np = objective.bounds(dim)
     cap = POLISH_CAP * objective.basin_scale
 
@@ -265,7 +274,8 @@ def _run_rows(program: Program, x0, keys, table, noise_table, thresholds) -> dic
     return merged
 
 
-def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray) -> np.ndarray:
-    fn = compiled_start_polish(function, dim, dtype)
+def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> np.ndarray:
+    """f - f* after polishing each start: which basin each start lies in."""
+    fn = compiled_start_polish(function, dim, dtype, instance)
     parts = [np.asarray(fn(jnp.asarray(block))).reshape(-1) for block in _blocks(x0, dtype)]
     return np.concatenate(parts)[: x0.shape[0]]

@@ -77,9 +77,9 @@ def groups(config: Config) -> list[Group]:
     seen_cells: set[tuple] = set()
     for index, suite in enumerate(config.suites):
         for function in suite.functions:
-            objective = functions.get(function)
             for dim in suite.dims:
                 for instance in suite.instances:
+                    objective = functions.problem(function, dim, instance)
                     for optimizer in suite.optimizers:
                         reference = optimizers.get(optimizer).kind == optimizers.REFERENCE
                         lrs = (
@@ -132,16 +132,18 @@ def _merge(previous: Group | None, group: Group, index: int) -> Group:
 
 
 def objective_facts(config: Config) -> dict[str, dict]:
-    """Per (function, dim): the thresholds the run judged by, saved in run.json for the report."""
+    """Per (function, dim, instance): the thresholds the run judged by, saved in run.json for the
+    report under ``facts_key``."""
     facts = {}
     for group in groups(config):
-        objective = functions.get(group.function)
-        key = f"{group.function}/{group.dim}"
-        facts[key] = {
+        objective = functions.problem(group.function, group.dim, group.instance)
+        facts[facts_key(group.function, group.dim, group.instance)] = {
             "function": group.function,
             "dim": group.dim,
+            "instance": group.instance,
             "f_opt": objective.f_opt(group.dim),
             "basin_target": objective.basin_target(group.dim),
+            "has_basins": objective.has_basins,
             "success_target": success_target(config.run, objective, group.dim),
             "resolution_floor": objective.resolution_floor(group.dim, config.run.dtype),
             "stability_lr": objective.stability_lr(group.dim),
@@ -149,3 +151,8 @@ def objective_facts(config: Config) -> dict[str, dict]:
             "reference": objective.reference,
         }
     return facts
+
+
+def facts_key(function: str, dim: int, instance: int) -> str:
+    """run.json's key of one objective's facts (runs before instances keyed "function/dim")."""
+    return f"{function}/{dim}" if instance == 0 else f"{function}/{dim}/i{instance}"

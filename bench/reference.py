@@ -34,7 +34,7 @@ def trajectory(program, objective, lo, hi, x0, key_data, thresholds) -> dict:
 
 
 def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
-    f = objective.value
+    f = objective.delta
     solver = optax.lbfgs()
     value_and_grad = optax.value_and_grad_from_state(f)
     half_basin = 0.5 * objective.basin_scale
@@ -112,8 +112,8 @@ def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
     end = jax.lax.while_loop(still_going, iteration, start)
     return {
         "x_final": end["x"],
-        "f_final": f(end["x"]),
-        "f_best": end["best"],
+        "gap_final": f(end["x"]),
+        "gap_best": end["best"],
         "hits": end["hits"],
         "freeze_step": end["freeze"],
         "status": end["status"],
@@ -122,7 +122,7 @@ def _lbfgs(budget: int, objective, lo, hi, x0, thresholds) -> dict:
 
 
 def _random_search(budget: int, objective, lo, hi, x0, key_data, thresholds) -> dict:
-    f = objective.value
+    f = objective.delta
     key = jax.random.wrap_key_data(key_data)
     half_basin = 0.5 * objective.basin_scale
     window = max(1, math.ceil(OSCILLATION_WINDOW * budget))
@@ -150,8 +150,8 @@ def _random_search(budget: int, objective, lo, hi, x0, key_data, thresholds) -> 
     (best_x, best, hits, freeze, wiggle), _ = jax.lax.scan(body, init, jnp.arange(1, budget + 1, dtype=jnp.int32))
     return {
         "x_final": best_x,
-        "f_final": best,
-        "f_best": best,
+        "gap_final": best,
+        "gap_best": best,
         "hits": hits,
         "freeze_step": freeze,
         "status": jnp.asarray(STATUS_OK, jnp.int8),

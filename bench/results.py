@@ -35,6 +35,11 @@ def _repeated_string(value_per_row: list[str], repeats: int) -> pa.Array:
     return pa.DictionaryArray.from_arrays(pa.array(indices), pa.array(labels))
 
 
+def _unavailable(total: int) -> pa.Array:
+    """A basin column of a function without basins: null (not available), never a guess."""
+    return pa.nulls(total, type=pa.bool_())
+
+
 def group_table(
     group: Group,
     *,
@@ -42,12 +47,12 @@ def group_table(
     targets: tuple[float, ...],
     success_target: float,
     x0: np.ndarray,
-    start_f_polished: np.ndarray,
+    start_gap_polished: np.ndarray,
     out: dict,
     first_start: int = 0,
 ) -> pa.Table:
     """Rows [table row (schedule, lr, params)] x [start] of one group's starts first_start, first_start + 1, ..."""
-    objective = functions.get(group.function)
+    objective = functions.problem(group.function, group.dim, group.instance)
     f_opt = objective.f_opt(group.dim)
     basin_target = objective.basin_target(group.dim)
     labels = group.rows()
@@ -57,11 +62,17 @@ def group_table(
     def flat(key):
         return np.asarray(out[key]).reshape(total, *np.asarray(out[key]).shape[2:])
 
-    gap_final = flat("f_final").astype(np.float64) - f_opt
-    gap_polished = flat("f_polished").astype(np.float64) - f_opt
-    gap_start = np.tile(start_f_polished.astype(np.float64) - f_opt, n_rows)
+    # The engine reports f - f* (objective.delta, no cancellation); f* is added back in float64.
+    gap_final = flat("gap_final").astype(np.float64)
+    gap_polished = flat("gap_polished").astype(np.float64)
+    gap_start = np.tile(start_gap_polished.astype(np.float64), n_rows)
     diverged = flat("status") != engine.STATUS_OK
-    if basin_target is None:  # every local minimum is global: one basin class
+    final_in_basin: np.ndarray | None
+    start_in_basin: np.ndarray | None
+    if not objective.has_basins:  # no defensible basin target: judged by the target, basins n/a
+        success_basin = gap_final <= success_target
+        final_in_basin = start_in_basin = None
+    elif basin_target is None:  # every local minimum is global: one basin class
         success_basin = gap_final <= success_target
         final_in_basin = np.ones(total, dtype=bool)
         start_in_basin = np.ones(total, dtype=bool)
@@ -85,13 +96,15 @@ def group_table(
         "split": pa.DictionaryArray.from_arrays(pa.array((start_index % 2).astype(np.int32)), pa.array(SPLITS)),
         "x0": _list_column(np.tile(x0, (n_rows, 1))),
         "x_final": _list_column(flat("x_final")),
-        "f_final": pa.array(flat("f_final").astype(np.float64)),
-        "f_best": pa.array(flat("f_best").astype(np.float64)),
-        "f_polished": pa.array(flat("f_polished").astype(np.float64)),
+        "f_final": pa.array(f_opt + gap_final),
+        "f_best": pa.array(f_opt + flat("gap_best").astype(np.float64)),
+        "f_polished": pa.array(f_opt + gap_polished),
         "success_basin": pa.array(success_basin & ~diverged),
-        "final_in_global_basin": pa.array(final_in_basin & ~diverged),
+        "final_in_global_basin": _unavailable(total)
+        if final_in_basin is None
+        else pa.array(final_in_basin & ~diverged),
         "success_target": pa.array((gap_final <= success_target) & ~diverged),
-        "start_in_global_basin": pa.array(start_in_basin),
+        "start_in_global_basin": _unavailable(total) if start_in_basin is None else pa.array(start_in_basin),
         "diverged": pa.array(diverged),
         "status": pa.array(flat("status").astype(np.int8)),
         "freeze_step": pa.array(flat("freeze_step").astype(np.int32)),

@@ -243,18 +243,25 @@ def _plan_line(config: Config, work: list[Group]) -> str:
 def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -> pa.Table:
     """One group on the starts ``chunk``: the engine, then the results rows."""
     run = config.run
-    objective = functions.get(group.function)
+    objective = functions.problem(group.function, group.dim, group.instance)
     cache_key = (group.function, group.dim, group.instance)
     if cache_key not in starts_cache:
         x0 = draw_starts(group.function, group.dim, group.instance, run.seed, run.starts)
         starts_cache.clear()  # keep one set of starts in memory
-        starts_cache[cache_key] = (x0, engine.polish_starts(group.function, group.dim, run.dtype, x0))
-    x0, start_f_polished = (values[chunk] for values in starts_cache[cache_key])
+        start_gaps = engine.polish_starts(group.function, group.dim, run.dtype, x0, group.instance)
+        starts_cache[cache_key] = (x0, start_gaps)
+    x0, start_gap_polished = (values[chunk] for values in starts_cache[cache_key])
     program = engine.Program(
-        group.function, group.dim, group.optimizer, group.steps, run.dtype, len(run.targets), group.noise.kind
+        group.function,
+        group.dim,
+        group.optimizer,
+        group.steps,
+        run.dtype,
+        len(run.targets),
+        group.noise.kind,
+        group.instance,
     )
-    f_opt = objective.f_opt(group.dim)
-    thresholds = np.array([f_opt + t for t in run.targets])
+    thresholds = np.array(run.targets)  # on f - f*
     keys = noise_keys(group.function, group.dim, group.instance, run.seed, chunk.start, chunk.stop - chunk.start)
     out = engine.run_group(
         program, x0, group.lr_table(), thresholds, noise_table=group.noise.table(group.steps), keys=keys
@@ -265,7 +272,7 @@ def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -
         targets=run.targets,
         success_target=success_target(run, objective, group.dim),
         x0=x0.astype(run.dtype).astype(np.float64),
-        start_f_polished=start_f_polished,
+        start_gap_polished=start_gap_polished,
         out=out,
         first_start=chunk.start,
     )

@@ -111,7 +111,9 @@ class Objective:
         if self.instance_fn is not None:
             return self.instance_fn(int(k))
         if self.instance_id != 0:
-            raise ValueError(f"{self.name}: this is instance {self.instance_id}; take instances of the registered record")
+            raise ValueError(
+                f"{self.name}: this is instance {self.instance_id}; take instances of the registered record"
+            )
         from .instances import shifted
 
         return shifted(self, int(k))

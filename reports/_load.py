@@ -65,7 +65,12 @@ def read_results(run_dir: Path) -> pd.DataFrame:
     if pq.read_metadata(path).num_rows == 0:
         raise ReportInputError(f"report: {path} has no rows; rerun with --fresh to recompute it")
     hits = [c for c in schema.names if c.startswith("hit_")]
-    return read_table(path, columns=SCALARS + hits)
+    frame = read_table(path, columns=SCALARS + hits)
+    # Null where the function has no basins (not available): pandas' nullable boolean keeps that.
+    return frame.astype({column: "boolean" for column in BASIN_COLUMNS})
+
+
+BASIN_COLUMNS = ["final_in_global_basin", "start_in_global_basin"]
 
 
 def read_points(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 import functions
+from bench.plan import facts_key
 
 from . import figures, tables
 from ._load import read_info, read_points, read_results
@@ -85,7 +86,7 @@ def build(run_dir: str | Path) -> Built:
     for keys, cells in summary.groupby(TABLE, observed=True, sort=False):
         key = dict(zip(TABLE, keys))
         stem = _stem(key, summary)
-        facts = info["objectives"].get(f"{key['function']}/{key['dim']}", {})
+        facts = info["objectives"].get(facts_key(key["function"], int(key["dim"]), int(key["instance"])), {})
         caption = (
             f"{key['function']} {key['dim']}-D: success_basin % [Wilson 95% CI] on the test starts at the "
             f"lr tuned on the tune starts (lr*, with the tuned schedule parameters in brackets where the config gives a "
@@ -201,11 +202,12 @@ def _facts_line(facts: dict, n: int) -> str:
     if not facts:
         return f"{n} test starts per cell."
     target = facts.get("basin_target")
-    basin = (
-        f"basin target f - f* <= {target:g}"
-        if target is not None
-        else "every local minimum is global, so success_basin = success_target"
-    )
+    if not facts.get("has_basins", True):
+        basin = "no defensible basin target (basins not available), so success_basin = success_target"
+    elif target is not None:
+        basin = f"basin target f - f* <= {target:g}"
+    else:
+        basin = "every local minimum is global, so success_basin = success_target"
     return (
         f"f* = {facts['f_opt']:.10g}; {basin}; success_target f - f* <= {facts['success_target']:.2g} "
         f"(float floor {facts['resolution_floor']:.1g}); plain-GD stability limit 2/L = "

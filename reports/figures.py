@@ -115,7 +115,7 @@ def success_vs_lr(
                 linewidth=1.0,
                 label=f"{row['optimizer']} (no lr)",
             )
-        if len(mine):
+        if len(mine) and np.isfinite(mine["baseline_rate"].iloc[0]):
             axis.axhline(100 * mine["baseline_rate"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
         if stability_lr is not None and optimizer == "sgd":
             axis.axvline(stability_lr, color="black", linestyle=":", linewidth=0.8)

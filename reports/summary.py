@@ -38,6 +38,8 @@ def candidate_rates(results: pd.DataFrame, split: str) -> pd.DataFrame:
         diverged_rate=("diverged", "mean"),
         mean_f_final=("f_for_ties", "mean"),
     )
+    # NaN (not <NA>) where the basins are not available, as in the summary.
+    out = out.astype({"final_in_global_rate": "float64", "baseline_rate": "float64"})
     return out.reset_index()
 
 
@@ -129,6 +131,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         successes=("success_basin", "sum"),
         final_in_global=("final_in_global_basin", "sum"),
         baseline=("start_in_global_basin", "sum"),
+        basins_known=("start_in_global_basin", "count"),
         target_successes=("success_target", "sum"),
         diverged=("diverged", "sum"),
         median_freeze_step=("freeze_step", "median"),
@@ -138,8 +141,12 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     n = summary["n"].to_numpy()
     summary["success_rate"] = summary["successes"] / n
     summary["ci_low"], summary["ci_high"] = wilson(summary["successes"], n)
-    summary["final_in_global_rate"] = summary["final_in_global"] / n
-    summary["baseline_rate"] = summary["baseline"] / n
+    # Functions without basins (record: has_basins = False) have null basin columns: NaN here,
+    # "n/a" in the tables, never a guess.
+    summary = summary.astype({"final_in_global": "int64", "baseline": "int64", "basins_known": "int64"})
+    known = summary["basins_known"].to_numpy() > 0
+    summary["final_in_global_rate"] = np.where(known, summary["final_in_global"] / n, np.nan)
+    summary["baseline_rate"] = np.where(known, summary["baseline"] / n, np.nan)
     summary["target_rate"] = summary["target_successes"] / n
     summary["diverged_rate"] = summary["diverged"] / n
     summary = _escape_gain(summary)
@@ -184,7 +191,7 @@ def _escape_gain(summary: pd.DataFrame) -> pd.DataFrame:
     _, baseline_high = wilson(baseline, n)
     denominator = np.where(baseline > 0, baseline / n, baseline_high)
     summary["escape_gain"] = summary["final_in_global_rate"].to_numpy() / denominator
-    summary["escape_gain_is_bound"] = baseline == 0
+    summary["escape_gain_is_bound"] = (baseline == 0) & np.isfinite(summary["baseline_rate"].to_numpy())
     return summary
 
 

@@ -17,7 +17,8 @@ LATEX_MARKS = {"↑": r"$\uparrow$", "↓": r"$\downarrow$", "†": r"$^\dagger$
 
 
 def percent(rate: float) -> str:
-    return f"{100.0 * rate:.1f}"
+    """A rate in percent; "n/a" where it is not available (basins of a function without them)."""
+    return f"{100.0 * rate:.1f}" if np.isfinite(rate) else "n/a"
 
 
 def rate_with_interval(rate: float, low: float, high: float) -> str:

@@ -88,7 +88,11 @@ def test_good_config_and_overrides(tmp_path):
         ("num = 3", "num = 0", r"suite\[0\].lr.num: 0 is not allowed; must be an integer in \[1, 1,000\]"),
         ("lr = { min = 1e-3, max = 1e-1, num = 3 }", "lr = 0.1", r"suite\[0\].lr: 0.1 is not allowed; use"),
         ("lr = { min = 1e-3, max = 1e-1, num = 3 }", "lr = { max = 1e-1, num = 3 }", r"suite\[0\].lr.min: missing"),
-        ("dims = [2]", "dims = [2]\ninstances = [3]", r"suite\[0\].instances: \[3\] is not allowed"),
+        (
+            "dims = [2]",
+            "dims = [2]\ninstances = [-1]",
+            r"suite\[0\].instances: -1 is not allowed; must be an integer in \[0, ",
+        ),
         (
             "starts = 16",
             "starts = 16\nseed = 99999999999999999999",

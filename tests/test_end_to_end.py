@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jax.numpy as jnp
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -289,3 +291,68 @@ def test_params_grids_reference_rows_and_noise_run_and_report(tmp_path):
     noise = (tmp_path / "run" / "tables" / "noise_rastrigin_d2_sgd.md").read_text()
     assert "noise langevin-cosine-0.5" in noise and "| constant " in noise and "nan" not in noise.lower()
     assert "Step-size decay against noise annealing" in built.report_md.read_text()
+
+
+INSTANCES_CONFIG = """
+[run]
+name = "instances"
+starts = 256
+steps = 400
+targets = [1e-1]
+
+[[suite]]
+functions = ["rastrigin", "styblinski_tang", "no_basins"]
+dims = [2]
+instances = [0, 1]
+optimizers = ["sgd"]
+schedules = ["constant", "linear"]
+lr = { min = 2e-3, max = 2e-2, num = 2 }
+"""
+
+
+def test_instances_nonzero_f_opt_and_functions_without_basins(tmp_path, monkeypatch):
+    """Shifted instances run as their own programs and are judged against their own x*; f_final
+    is f* + the engine's f - f*; a function without basins reports them as not available."""
+    import dataclasses
+
+    import functions
+    from bench import engine
+    from functions import _registry
+
+    without = dataclasses.replace(functions.get("rastrigin"), name="no_basins", has_basins=False)
+    monkeypatch.setitem(_registry._REGISTRY, "no_basins", without)
+    path = tmp_path / "instances.toml"
+    path.write_text(INSTANCES_CONFIG)
+    before = engine.TRACE_COUNT["run"]
+    runner.run(config.load(path), tmp_path / "run", log=lambda line: None)
+    assert engine.TRACE_COUNT["run"] - before == 6  # 3 functions x 2 instances
+    built = reports.build(tmp_path / "run")
+    results = pq.read_table(tmp_path / "run" / "results.parquet").to_pandas()
+    assert set(results["instance"]) == {0, 1}
+
+    moved = functions.problem("rastrigin", 2, 1)
+    shifted = results[(results["function"] == "rastrigin") & (results["instance"] == 1) & results["success_basin"]]
+    assert len(shifted) > 100  # linear decay from a peak above 2/L settles most starts, wherever x* is
+    x_final = np.stack(shifted["x_final"].to_numpy())
+    assert np.abs(x_final - moved.x_opt(2)[0]).max() < 0.05
+
+    for instance in (0, 1):
+        tang = results[(results["function"] == "styblinski_tang") & (results["instance"] == instance)]
+        objective = functions.problem("styblinski_tang", 2, instance)
+        values = np.asarray(objective.value(jnp.asarray(np.stack(tang["x_final"].to_numpy()), jnp.float64)))
+        np.testing.assert_allclose(tang["f_final"], values, rtol=1e-5, atol=1e-3)
+        gap = tang["f_final"] - objective.f_opt(2)
+        assert ((gap <= 7.0) & ~tang["diverged"]).equals(tang["success_basin"])
+
+    flat = results[results["function"] == "no_basins"]
+    assert flat["final_in_global_basin"].isna().all() and flat["start_in_global_basin"].isna().all()
+    assert flat["success_basin"].equals(flat["success_target"])
+    summary = pd.read_csv(built.summary_csv)
+    flat_summary = summary[summary["function"] == "no_basins"]
+    assert flat_summary["baseline_rate"].isna().all() and flat_summary["success_rate"].notna().all()
+    table = (tmp_path / "run" / "tables" / "success_no_basins_d2_i0.md").read_text()
+    assert "n/a" in table and "nan" not in table.lower()
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert info["objectives"]["rastrigin/2/i1"]["instance"] == 1
+    assert info["objectives"]["no_basins/2"]["has_basins"] is False
+    assert "instance 1" in built.report_md.read_text()

@@ -135,7 +135,7 @@ def test_lbfgs_equals_a_plain_optax_loop_within_its_evaluation_budget():
             x, state, evals = new_x, new_state, evals + int(cost)
         assert evals <= budget
         np.testing.assert_allclose(out["x_final"][0, i], np.asarray(x), rtol=1e-9, atol=1e-12)
-    assert float(out["f_final"][0, 0]) < 1e-3  # the classic start is in the valley's end
+    assert float(out["gap_final"][0, 0]) < 1e-3  # the classic start is in the valley's end
 
 
 def test_lbfgs_hitting_times_count_evaluations():
@@ -159,7 +159,7 @@ def test_random_search_returns_the_best_of_its_samples():
             ]
         )
         f = np.asarray(value(jnp.asarray(samples)))
-        assert out["f_final"][0, i] == pytest.approx(f.min(), rel=1e-12)
+        assert out["gap_final"][0, i] == pytest.approx(f.min(), rel=1e-12)
         np.testing.assert_allclose(out["x_final"][0, i], samples[np.argmin(f)], rtol=1e-12)
 
 
@@ -236,4 +236,4 @@ def test_lbfgs_stops_at_a_minimum_instead_of_diverging():
         out = engine.run_group(program, np.array(starts), np.zeros((1, 300)), np.array([0.1]))
         assert np.all(out["status"][0] == engine.STATUS_OK), function
         polished = engine.polish_starts(function, 2, "float32", out["x_final"][0])
-        np.testing.assert_allclose(out["f_final"][0], polished, atol=1e-4)  # it ended at a minimum
+        np.testing.assert_allclose(out["gap_final"][0], polished, atol=1e-4)  # it ended at a minimum
