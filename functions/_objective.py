@@ -147,9 +147,11 @@ class Objective:
         return 2.0 / self.curvature(d)
 
     def resolution_floor(self, d: int, dtype) -> float:
-        """Smallest f - f* this dtype can resolve near the optimum (rounding of the summed terms)."""
-        eps = float(np.finfo(np.dtype(dtype)).eps)
-        return 4.0 * eps * float(self.value_scale_fn(self.check_dim(d)))
+        """Smallest f - f* this dtype can resolve near the optimum: the rounding of the summed
+        terms (``4 eps value_scale``) plus f - f* at x* rounded to the dtype (an optimum at a
+        random point, as in shifted and COCO instances, is not representable; on a cone this
+        dominates), measured once in float64."""
+        return _resolution_floor(self, self.check_dim(d), np.dtype(dtype).name)
 
     def box_width(self, d: int) -> float:
         lo, hi = self.bounds(d)
@@ -164,3 +166,11 @@ def _hessian_curvature(objective: Objective, d: int) -> float:
         float(np.linalg.eigvalsh(np.asarray(hessian(jnp.asarray(x, dtype=jnp.float64)))).max())
         for x in objective.x_opt(d)
     )
+
+
+@functools.cache
+def _resolution_floor(objective: Objective, d: int, dtype: str) -> float:
+    eps = float(np.finfo(np.dtype(dtype)).eps)
+    rounded = np.asarray(objective.x_opt(d), dtype=dtype).astype(np.float64)
+    representation = float(np.max(np.asarray(objective.delta(jnp.asarray(rounded, dtype=jnp.float64)))))
+    return 4.0 * eps * float(objective.value_scale_fn(d)) + 2.0 * max(representation, 0.0)

@@ -3,7 +3,6 @@ while f*, the basin data and the curvature spectrum follow the instance."""
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -27,29 +26,17 @@ def random_points(objective, d, n=128, seed=0):
 
 
 @pytest.mark.parametrize("name,d,k", CASES)
-def test_instance_keeps_f_opt_at_its_moved_minimisers(name, d, k):
+def test_instance_moves_the_optimum_into_the_inner_box(name, d, k):
+    """(f(x*) = f* at the moved minimisers, finite gradients and the rest: tests/test_registry.py.)"""
     textbook, moved = functions.get(name), functions.problem(name, d, k)
     assert moved.instance_id == k and moved.f_opt(d) == textbook.f_opt(d)
     x_opt = moved.x_opt(d)
-    assert len(x_opt) >= 1
-    values = np.asarray(moved.value(jnp.asarray(x_opt, jnp.float64)))
-    np.testing.assert_allclose(values, textbook.f_opt(d), atol=1e-9 * max(1.0, abs(textbook.f_opt(d))) + 1e-10)
-    np.testing.assert_allclose(np.asarray(moved.delta(jnp.asarray(x_opt, jnp.float64))), 0.0, atol=1e-9)
     lo, hi = moved.bounds(d)
     margin = (1 - INNER) / 2 * (hi - lo)
     assert np.all(x_opt[0] >= lo + margin - 1e-12) and np.all(x_opt[0] <= hi - margin + 1e-12)
     assert not np.allclose(x_opt[0], textbook.x_opt(d)[0])
-
-
-@pytest.mark.parametrize("name,d,k", CASES)
-def test_no_point_of_the_box_is_below_f_opt_and_gradients_are_finite(name, d, k):
-    moved = functions.problem(name, d, k)
-    x = jnp.asarray(random_points(moved, d, seed=k), jnp.float64)
-    values = np.asarray(moved.value(x))
-    assert np.all(values >= moved.f_opt(d) - 1e-9 * max(1.0, abs(moved.f_opt(d))))
-    for dtype in (jnp.float32, jnp.float64):
-        grads = np.asarray(jax.vmap(jax.grad(moved.value))(x.astype(dtype)))
-        assert grads.dtype == dtype and np.all(np.isfinite(grads))
+    expected = len(textbook.x_opt(d))
+    assert len(x_opt) == expected or (textbook.enforce_box and 1 <= len(x_opt) < expected)
 
 
 @pytest.mark.parametrize("name,d", [(name, dims_of(functions.get(name))[0]) for name in CLASSIC])
@@ -94,7 +81,8 @@ def test_curvature_and_basin_data_follow_the_instance(name):
     assert moved.curvature(5) == pytest.approx(textbook.curvature(5), rel=1e-9)
     assert moved.basin_target(5) == textbook.basin_target(5)
     assert moved.basin_scale == textbook.basin_scale
-    assert moved.resolution_floor(5, "float32") == textbook.resolution_floor(5, "float32")
+    # An optimum at a random point is not representable in float32: the floor adds f - f* there.
+    assert textbook.resolution_floor(5, "float32") <= moved.resolution_floor(5, "float32") < 1e-5
 
 
 def test_instances_are_fixed_by_name_dimension_and_number():
