@@ -21,6 +21,7 @@ import functions
 import schedules
 
 from . import noise as noise_module
+from . import starts as starts_module
 from . import optimizers
 from .noise import Noise
 from .rundir import InputError
@@ -87,6 +88,7 @@ class Run:
     dtype: str
     targets: tuple[float, ...]
     target: float | None = None  # None: the dtype's default, raised to each objective's floor
+    start_distribution: str = "uniform"  # bench/starts.py: uniform, normal or sobol
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +103,8 @@ class Config:
         """Canonical JSON of everything that decides the numbers (not the run name)."""
         data = self.to_dict()
         data["run"] = {k: v for k, v in data["run"].items() if k != "name"}
+        if data["run"]["start_distribution"] == "uniform":
+            del data["run"]["start_distribution"]
         # Keys added after the first release are left out at their defaults, so a run directory
         # of a config that does not use them resumes across versions.
         for suite in data["suite"]:
@@ -111,7 +115,7 @@ class Config:
         return json.dumps(data, sort_keys=True)
 
 
-_RUN_KEYS = {"name", "seed", "starts", "steps", "dtype", "targets", "target"}
+_RUN_KEYS = {"name", "seed", "starts", "steps", "dtype", "targets", "target", "start_distribution"}
 _SUITE_KEYS = {"functions", "dims", "instances", "optimizers", "schedules", "lr", "steps", "params", "noise"}
 _NOISE_KEYS = {"kind", "schedule", "scale"}
 MAX_PARAM_COMBINATIONS = 1000
@@ -175,9 +179,7 @@ def _parse_run(raw: Mapping) -> Run:
             f"run.name: {name!r} is not allowed; use up to {MAX_NAME_LENGTH} letters, digits, '-', '_' "
             "or '.', not starting with '.'"
         )
-    dtype = raw.get("dtype", "float32")
-    if dtype not in DTYPES:
-        raise ConfigError(f"run.dtype: {dtype!r} is not allowed; allowed: {', '.join(DTYPES)}")
+    dtype = _choice(raw.get("dtype", "float32"), "run.dtype", DTYPES)
     targets = tuple(_positive_floats(raw.get("targets", [1e-1, 1e-3]), "run.targets"))
     columns: dict[str, float] = {}
     for value in targets:
@@ -199,6 +201,9 @@ def _parse_run(raw: Mapping) -> Run:
         dtype=dtype,
         targets=targets,
         target=target,
+        start_distribution=_choice(
+            raw.get("start_distribution", "uniform"), "run.start_distribution", starts_module.DISTRIBUTIONS
+        ),
     )
 
 
@@ -454,6 +459,14 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
 
 
 # -- small validators --------------------------------------------------------------------------
+
+
+def _choice(value, where: str, allowed) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise ConfigError(
+            f"{where}: {_shown(value)} is not allowed; allowed: {', '.join(allowed)}"
+        )
+    return value
 
 
 def _did_you_mean(value, known) -> str:

@@ -246,7 +246,7 @@ def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -
     objective = functions.problem(group.function, group.dim, group.instance)
     cache_key = (group.function, group.dim, group.instance)
     if cache_key not in starts_cache:
-        x0 = draw_starts(group.function, group.dim, group.instance, run.seed, run.starts)
+        x0 = draw_starts(group.function, group.dim, group.instance, run.seed, run.starts, run.start_distribution)
         starts_cache.clear()  # keep one set of starts in memory
         start_gaps = engine.polish_starts(group.function, group.dim, run.dtype, x0, group.instance)
         starts_cache[cache_key] = (x0, start_gaps)
