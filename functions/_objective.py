@@ -109,10 +109,10 @@ class Objective:
         (see :mod:`functions.instances`); f*, x* and the basin data follow the instance."""
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
             raise ValueError(f"{self.name}: instance must be an int >= 0, got {k!r}")
+        if self.instance_fn is not None:  # a suite with its own recipe (COCO's bbob)
+            return self.instance_fn(int(k))
         if k == self.instance_id:
             return self
-        if self.instance_fn is not None:
-            return self.instance_fn(int(k))
         if self.instance_id != 0:
             raise ValueError(
                 f"{self.name}: this is instance {self.instance_id}; take instances of the registered record"

@@ -83,14 +83,23 @@ def headline_table(summary: pd.DataFrame, schedule_order: list[str], optimizer_o
         table[rate_column] = [
             (percent(mean_rate[s]) + (f" ({count[s]})" if counts_differ else "")) if s in mean_rate else "–"
             for s in schedules
-        ] + [
-            percent(mine.drop_duplicates(["function", "dim", "instance"])["baseline_rate"].mean()) if len(mine) else "–"
-        ]
+        ] + [_mean_baseline(mine)]
         table[record_column] = [
             ("–" if s in (BASELINE_SCHEDULE, REFERENCE_SCHEDULE) else f"{wins[s]}/{losses[s]}") if s in wins else "–"
             for s in schedules
         ] + [""]
     return table.reset_index()
+
+
+def _mean_baseline(mine: pd.DataFrame) -> str:
+    """Mean start-basin rate over the tables; functions without basins (n/a) are left out, and
+    then the mean says over how many of the tables it is."""
+    rates = mine.drop_duplicates(["function", "dim", "instance"])["baseline_rate"]
+    known = rates.dropna()
+    if known.empty:
+        return "n/a" if len(rates) else "–"
+    text = percent(known.mean())
+    return text if len(known) == len(rates) else f"{text} ({len(known)} of {len(rates)} tables; n/a for the rest)"
 
 
 def to_markdown(table: pd.DataFrame) -> str:

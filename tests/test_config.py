@@ -94,6 +94,16 @@ def test_good_config_and_overrides(tmp_path):
             r"suite\[0\].instances: -1 is not allowed; must be an integer in \[0, ",
         ),
         (
+            'functions = ["rastrigin"]',
+            'functions = ["bbob_f3"]',
+            r"suite\[0\].instances: bbob f3: instance 0 does not exist: COCO instances start at 1",
+        ),
+        (
+            'functions = ["rastrigin"]\ndims = [2]',
+            'functions = ["bbob_f15"]\ndims = [45]\ninstances = [1]',
+            r"suite\[0\].dims: bbob_f15: dimension must be <= 44, got 45; put it in a \[\[suite\]\] of its own",
+        ),
+        (
             "starts = 16",
             "starts = 16\nseed = 99999999999999999999",
             r"run.seed: 99999999999999999999 is not allowed; must be an integer in \[0, 4,294,967,295\]",
