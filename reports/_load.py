@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -91,3 +92,19 @@ def read_points(
             ("noise", "=", noise),
         ],
     )
+
+
+def with_gap(results: pd.DataFrame, info: dict) -> pd.DataFrame:
+    """``results`` with ``f_gap`` = f_final - f* (float64; f* from run.json's facts of each
+    (function, dim, instance)): the precision the final iterate reached."""
+    from bench.plan import facts_key
+
+    keys = results[["function", "dim", "instance"]].drop_duplicates()
+    f_opt = keys.assign(
+        f_opt=[
+            info["objectives"].get(facts_key(f, int(d), int(i)), {}).get("f_opt", np.nan)
+            for f, d, i in keys.itertuples(index=False)
+        ]
+    )
+    merged = results.merge(f_opt, on=["function", "dim", "instance"], how="left")
+    return merged.assign(f_gap=merged["f_final"].astype("float64") - merged["f_opt"]).drop(columns="f_opt")

@@ -13,7 +13,7 @@ import functions
 from bench.plan import facts_key
 
 from . import figures, tables
-from ._load import read_info, read_points, read_results
+from ._load import read_info, read_points, read_results, with_gap
 from .page import Section, render_html, render_markdown
 from .summary import (
     ANNEALING,
@@ -40,7 +40,7 @@ class Built:
 def build(run_dir: str | Path) -> Built:
     run_dir = Path(run_dir)
     info = read_info(run_dir)
-    results = read_results(run_dir)
+    results = with_gap(read_results(run_dir), info)
     summary = summarize(results)
     summary_csv = run_dir / "summary.csv"
     summary.to_csv(summary_csv, index=False, float_format="%.6g")

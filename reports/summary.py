@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ._load import CELL
-from .stats import ALPHA, holm, mcnemar_exact, wilson
+from .measures import erts, ranks, ratios, robustness
+from .stats import ALPHA, RESAMPLES, holm, mcnemar_exact, newcombe_paired, wilson
 
 BASELINE_SCHEDULE = "constant"
 REFERENCE_SCHEDULE = "none"  # reference rows (lbfgs, random_search): no schedule, lr 0.0
@@ -121,8 +122,11 @@ def at_best(results: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
     return test.merge(keys, on=[*CELL, "lr", "params"])
 
 
-def summarize(results: pd.DataFrame) -> pd.DataFrame:
-    """summary.csv: one row per cell (DESIGN.md, Run directory), with tests against constant lr."""
+def summarize(results: pd.DataFrame, resamples: int = RESAMPLES) -> pd.DataFrame:
+    """summary.csv: one row per cell (DESIGN.md, Run directory), with tests against constant lr,
+    escape gain and settling rate (bootstrap over ``resamples``), ERT per target, robustness and
+    rank. Where ``results`` has an ``f_gap`` column (f_final - f*, :func:`reports._load.with_gap`),
+    also the median final gap."""
     choice = choose_lr(results)
     rows = at_best(results, choice)
     grouped = rows.groupby(CELL, observed=True, sort=True)
@@ -136,6 +140,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         diverged=("diverged", "sum"),
         median_freeze_step=("freeze_step", "median"),
         median_oscillation=("oscillation", "median"),
+        **({"median_f_gap": ("f_gap", "median")} if "f_gap" in rows else {}),
     ).reset_index()
     summary = summary.merge(choice, on=CELL)
     n = summary["n"].to_numpy()
@@ -149,9 +154,14 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     summary["baseline_rate"] = np.where(known, summary["baseline"] / n, np.nan)
     summary["target_rate"] = summary["target_successes"] / n
     summary["diverged_rate"] = summary["diverged"] / n
-    summary = _escape_gain(summary)
+    summary = summary.merge(ratios(rows, resamples), on=CELL, how="left")
+    summary = summary.merge(robustness(rate_curves(results), choice), on=CELL, how="left")
     summary = summary.merge(_against_constant(rows), on=CELL, how="left")
-    return summary[_COLUMNS]
+    summary["rank"] = ranks(summary, TABLE)
+    runtime = erts(rows)
+    summary = summary.merge(runtime, on=CELL, how="left")
+    extra = [c for c in ("median_f_gap",) if c in summary] + [c for c in runtime if c not in CELL]
+    return summary[_COLUMNS + extra]
 
 
 _COLUMNS = [
@@ -170,29 +180,27 @@ _COLUMNS = [
     "final_in_global_rate",
     "escape_gain",
     "escape_gain_is_bound",
+    "escape_gain_low",
+    "escape_gain_high",
+    "settling_rate",
+    "settling_rate_is_bound",
+    "settling_rate_low",
+    "settling_rate_high",
     "target_rate",
     "diverged",
     "diverged_rate",
     "median_freeze_step",
     "median_oscillation",
+    "robustness",
+    "rank",
     "vs_constant_diff",
+    "vs_constant_diff_low",
+    "vs_constant_diff_high",
     "vs_constant_wins",
     "vs_constant_losses",
     "vs_constant_p",
     "vs_constant_p_holm",
 ]
-
-
-def _escape_gain(summary: pd.DataFrame) -> pd.DataFrame:
-    """rate(final in global basin) / rate(start in global basin); with no start in the global
-    basin, a lower bound using the Wilson upper limit of the baseline rate (DESIGN.md, Success)."""
-    n = summary["n"].to_numpy()
-    baseline = summary["baseline"].to_numpy()
-    _, baseline_high = wilson(baseline, n)
-    denominator = np.where(baseline > 0, baseline / n, baseline_high)
-    summary["escape_gain"] = summary["final_in_global_rate"].to_numpy() / denominator
-    summary["escape_gain_is_bound"] = (baseline == 0) & np.isfinite(summary["baseline_rate"].to_numpy())
-    return summary
 
 
 def _against_constant(rows: pd.DataFrame) -> pd.DataFrame:
@@ -207,10 +215,11 @@ def paired_tests(
     rows: pd.DataFrame, baseline: pd.DataFrame, on: list[str], family: list[str], prefix: str
 ) -> pd.DataFrame:
     """Every cell of ``rows`` (test starts at their tuned lr) against the ``baseline`` cell that
-    shares its ``on`` keys, start by start: the rate difference and exact McNemar (discordant wins,
-    losses, p), Holm-adjusted within each ``family``. Columns ``<prefix>_diff``, ``_wins``,
-    ``_losses``, ``_p``, ``_p_holm``; the baseline cells themselves are left out."""
-    names = [f"{prefix}_{name}" for name in ("diff", "wins", "losses", "p")]
+    shares its ``on`` keys, start by start: the rate difference with Newcombe's paired score
+    interval and exact McNemar (discordant wins, losses, p), Holm-adjusted within each ``family``.
+    Columns ``<prefix>_diff``, ``_diff_low``, ``_diff_high``, ``_wins``, ``_losses``, ``_p``,
+    ``_p_holm``; the baseline cells themselves are left out."""
+    names = [f"{prefix}_{name}" for name in ("diff", "diff_low", "diff_high", "wins", "losses", "p")]
     paired = rows.merge(baseline[[*on, "start", "success_basin"]], on=[*on, "start"], suffixes=("", "_base"))
     baseline_cells = set(baseline.groupby(CELL, observed=True, sort=False).groups)
     out = []
@@ -218,8 +227,8 @@ def paired_tests(
         if keys in baseline_cells:
             continue
         wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_base"])
-        diff = cell["success_basin"].mean() - cell["success_basin_base"].mean()
-        out.append({**dict(zip(CELL, keys)), **dict(zip(names, (diff, wins, losses, p)))})
+        diff = newcombe_paired(cell["success_basin"], cell["success_basin_base"])
+        out.append({**dict(zip(CELL, keys)), **dict(zip(names, (*diff, wins, losses, p)))})
     tests = pd.DataFrame(out, columns=[*CELL, *names])
     if tests.empty:
         tests[f"{prefix}_p_holm"] = pd.Series(dtype=float)
@@ -253,7 +262,15 @@ def against_noise_free_constant(results: pd.DataFrame, summary: pd.DataFrame | N
     (``summarize(results)``, computed here if not given). Empty unless the run has noise-free
     constant-lr cells and noisy cells."""
     rates = ["n", "successes", "success_rate", "ci_low", "ci_high"]
-    tested = ["vs_plain_diff", "vs_plain_wins", "vs_plain_losses", "vs_plain_p", "vs_plain_p_holm"]
+    tested = [
+        "vs_plain_diff",
+        "vs_plain_diff_low",
+        "vs_plain_diff_high",
+        "vs_plain_wins",
+        "vs_plain_losses",
+        "vs_plain_p",
+        "vs_plain_p_holm",
+    ]
     if results["noise"].nunique() < 2:
         return pd.DataFrame(columns=[*CELL, *rates, *tested])
     summary = summarize(results) if summary is None else summary
@@ -262,3 +279,27 @@ def against_noise_free_constant(results: pd.DataFrame, summary: pd.DataFrame | N
     with_baseline = summary.merge(plain[ANNEALING].drop_duplicates(), on=ANNEALING)[[*CELL, *rates]]
     tests = paired_tests(rows, plain, ANNEALING, ANNEALING, "vs_plain")
     return with_baseline.merge(tests, on=CELL, how="left")
+
+
+OVERALL = ["optimizer", "schedule"]  # the overall (headline) table: one family of tests
+
+
+def overall_against_constant(results: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """The overall table's tests: per (optimizer, schedule), every (success table, test start) pair
+    at the tuned lrs pooled, against constant lr of the same optimiser on the same pairs: rate
+    difference with Newcombe's paired interval, exact McNemar, Holm across the overall table (its
+    own family, apart from the per-table families). Columns as :func:`paired_tests` with prefix
+    ``overall``, keyed by ``OVERALL``."""
+    rows = at_best(results, summary)
+    pair = [*TABLE, "optimizer", "start"]
+    constant = rows[rows["schedule"] == BASELINE_SCHEDULE][[*pair, "success_basin"]]
+    paired = rows[rows["schedule"] != BASELINE_SCHEDULE].merge(constant, on=pair, suffixes=("", "_base"))
+    names = ["overall_diff", "overall_diff_low", "overall_diff_high", "overall_wins", "overall_losses", "overall_p"]
+    out = []
+    for keys, cell in paired.groupby(OVERALL, observed=True, sort=True):
+        wins, losses, p = mcnemar_exact(cell["success_basin"], cell["success_basin_base"])
+        diff = newcombe_paired(cell["success_basin"], cell["success_basin_base"])
+        out.append({**dict(zip(OVERALL, keys)), **dict(zip(names, (*diff, wins, losses, p)))})
+    tests = pd.DataFrame(out, columns=[*OVERALL, *names])
+    tests["overall_p_holm"] = holm(tests["overall_p"].to_numpy())
+    return tests
