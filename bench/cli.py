@@ -15,6 +15,8 @@ EXAMPLES = """examples:
   python -m bench run bench/configs/default.toml --out runs/mine --set run.starts=1024
   python -m bench report runs/default
   python -m bench compare runs/default runs/mine
+  python -m bench export runs/default --format coco --out runs/default-coco   # then: python -m cocopp
+  python -m bench export runs/default --format ioh --out runs/default-ioh     # for IOHanalyzer
   python -m bench show rastrigin
   python -m bench show rastrigin --instance 1   # the shifted instance
   python -m bench list schedules
@@ -60,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("dir_a", help="the first run directory (A)")
     compare.add_argument("dir_b", help="the second run directory (B)")
     compare.add_argument("--out", help="also write the comparison to this Markdown file")
+    export = verbs.add_parser(
+        "export", help="write a run for COCO's cocopp (bbob functions) or IOHanalyzer, at each schedule's tuned lr"
+    )
+    export.add_argument("dir", help="a run directory written by 'run'")
+    export.add_argument("--format", required=True, choices=["coco", "ioh"], help="coco (cocopp) or ioh (IOHanalyzer)")
+    export.add_argument("--out", required=True, help="a new or empty directory for the exported data")
     show = verbs.add_parser("show", help="draw a function with its minima (contour in 2-D, slices otherwise)")
     show.add_argument("function", help="a function key, e.g. rastrigin (see: list functions)")
     show.add_argument("--dim", type=int, default=2, help="dimension (default 2)")
@@ -86,6 +94,8 @@ def main(argv: list[str] | None = None) -> None:
             _report(Path(args.dir))
         elif args.verb == "compare":
             _compare(args)
+        elif args.verb == "export":
+            _export(args)
         elif args.verb == "show":
             _show(args)
         else:
@@ -144,6 +154,12 @@ def _compare(args) -> None:
     print(text, end="")
     if args.out:
         Path(args.out).write_text(text)
+
+
+def _export(args) -> None:
+    from reports import export
+
+    print("\n".join(export.export(args.dir, args.format, args.out)))
 
 
 def _report(run_dir: Path) -> None:
