@@ -12,15 +12,19 @@ import pandas as pd
 import functions
 from bench.plan import facts_key
 
-from . import figures, tables
+from . import claim_figures, figures, tables
 from ._load import read_info, read_points, read_results, with_gap
+from .measures import hit_columns, target_of, varies
 from .page import Section, render_html, render_markdown
+from .stats import RESAMPLES, runtime_ecdf
 from .summary import (
     ANNEALING,
     BASELINE_SCHEDULE,
     REFERENCE_SCHEDULE,
     TABLE,
     against_noise_free_constant,
+    at_best,
+    overall_against_constant,
     rate_curves,
     summarize,
 )
@@ -50,17 +54,28 @@ def build(run_dir: str | Path) -> Built:
     optimizer_order = _config_order(config, "optimizers")
     table_dir, figure_dir = run_dir / "tables", run_dir / "figures"
 
-    headline = tables.headline_table(summary, schedule_order, optimizer_order)
+    overall = overall_against_constant(results, summary)
+    headline = tables.headline_table(summary, schedule_order, optimizer_order, overall)
     counts_differ = tables.table_counts_differ(summary)
     headline_caption = (
         f"Mean success_basin % over the {summary.groupby(TABLE, observed=True).ngroups} success tables "
         f"(one per {_table_unit(summary)}) at each schedule's tuned lr (test starts"
         + ("; in brackets: over how many tables, as rows differ" if counts_differ else "")
-        + "), and in how many tables it beats / loses to constant lr (exact McNemar, Holm-adjusted p < 0.05)"
+        + "; best in bold), in how many tables it beats / loses to constant lr (exact McNemar, Holm-adjusted "
+        "p < 0.05 within each table), and the difference from constant lr in percentage points over all "
+        "(table, test start) pairs pooled, with Newcombe's paired 95% interval (↑/↓: exact McNemar, Holm "
+        "across this table)"
     )
     tables.write(headline, table_dir, "headline", headline_caption)
+    ranking = tables.ranking_table(summary, schedule_order, optimizer_order)
+    ranking_caption = (
+        "Ranks of the schedules within each success table and optimizer by success_basin rate "
+        "(1 = highest, ties averaged; lowest mean rank in bold), over how many tables (in brackets), and "
+        "in how many tables each ranks first (ties included)"
+    )
+    tables.write(ranking, table_dir, "ranking", ranking_caption)
 
-    overview = Section("Headline", [_run_line(info)], [(headline_caption, headline)])
+    overview = Section("Headline", [_run_line(info)], [(headline_caption, headline), (ranking_caption, ranking)])
     heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order, lambda row: _label(row, summary))
     figures.save(heatmap, figure_dir, "success_heatmap")
     overview.figures.append(
@@ -82,6 +97,9 @@ def build(run_dir: str | Path) -> Built:
     if basin is not None:
         sections.append(basin)
 
+    best_rows = at_best(results, summary)
+    sections.extend(_runtime_sections(best_rows, summary, info, optimizer_order, schedule_order, figure_dir))
+
     curves = rate_curves(results)
     for keys, cells in summary.groupby(TABLE, observed=True, sort=False):
         key = dict(zip(TABLE, keys))
@@ -94,20 +112,40 @@ def build(run_dir: str | Path) -> Built:
         )
         table = tables.success_table(cells, schedule_order, optimizer_order)
         tables.write(table, table_dir, f"success_{stem}", caption)
+        details_caption = (
+            f"{key['function']} {key['dim']}-D in detail, each row at its tuned lr: tune-half beside test-half "
+            "success_basin %; robust %: share of the lr grid within 10% (relative) of the best test rate; "
+            "escape gain = final-in-global rate / start-basin rate and settling % = success_basin / "
+            "final-in-global, with paired-bootstrap 95% intervals (≥: a lower bound, no start met the "
+            "denominator); target %: success_target; medians over the test starts"
+        )
+        details = tables.details_table(cells, schedule_order, optimizer_order)
+        tables.write(details, table_dir, f"details_{stem}", details_caption)
+        ert_caption = (
+            f"{key['function']} {key['dim']}-D: ERT in steps to each target (COCO: steps of all test starts, "
+            "the budget for those that missed, / starts that met it; ∞: none did), best in bold, with the starts "
+            "that met it. Best-so-far figures: a start counts once its best value met the target, even if its "
+            "final iterate left again, so a constant lr can have a finite ERT and 0% success_basin"
+        )
+        ert = tables.ert_table(cells, schedule_order, optimizer_order)
+        tables.write(ert, table_dir, f"ert_{stem}", ert_caption)
         mine = curves[np.all([curves[c] == v for c, v in key.items()], axis=0)]
         figure = figures.success_vs_lr(mine, cells, schedule_order, optimizer_order, facts.get("stability_lr"))
         figures.save(figure, figure_dir, f"success_vs_lr_{stem}")
+        mine_rows = best_rows[np.all([best_rows[c] == v for c, v in key.items()], axis=0)]
+        claim_plots = _table_figures(mine_rows, cells, key, facts, stem, optimizer_order, schedule_order, figure_dir)
         sections.append(
             Section(
                 f"{key['function']}, d = {key['dim']}" + _suffix(key, summary),
                 [_facts_line(facts, int(cells["n"].iloc[0]))],
-                [(caption, table)],
+                [(caption, table), (details_caption, details), (ert_caption, ert)],
                 [
                     (
                         f"{key['function']} {key['dim']}-D: success vs peak lr (stars: lr*; thick black: constant lr; "
                         "dashed grey: start-basin baseline; dotted: 2/L, above which plain GD cannot settle)",
                         f"figures/success_vs_lr_{stem}.png",
-                    )
+                    ),
+                    *claim_plots,
                 ],
             )
         )
@@ -326,3 +364,145 @@ def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -
             )
         ],
     )
+
+
+def _table_figures(
+    rows: pd.DataFrame,
+    cells: pd.DataFrame,
+    key: dict,
+    facts: dict,
+    stem: str,
+    optimizer_order: list[str],
+    schedule_order: list[str],
+    figure_dir: Path,
+) -> list[tuple[str, str]]:
+    """Per success table: the final precision, the oscillation and (plain GD) the annealing figure."""
+    name = f"{key['function']} {key['dim']}-D"
+    out = []
+    thresholds = {}
+    if facts.get("basin_target") is not None:
+        thresholds["basin target"] = float(facts["basin_target"])
+    if facts.get("success_target") is not None:
+        thresholds["success target"] = float(facts["success_target"])
+    plain = rows[rows["schedule"] != REFERENCE_SCHEDULE]
+    if "f_gap" in rows and rows["f_gap"].notna().any():
+        figure = claim_figures.precision(
+            rows, optimizer_order, schedule_order, thresholds, f"{name}: final f - f* at the tuned lr (test starts)"
+        )
+        figures.save(figure, figure_dir, f"precision_{stem}")
+        out.append(
+            (
+                f"{name}: share of test starts whose final f - f* is at most x (claim 2: settling precisely); "
+                "dashed: basin target, dotted: success target",
+                f"figures/precision_{stem}.png",
+            )
+        )
+    if not plain.empty:
+        figure = claim_figures.oscillation(
+            plain, optimizer_order, schedule_order, f"{name}: oscillation over the last 5% of steps (test starts)"
+        )
+        figures.save(figure, figure_dir, f"oscillation_{stem}")
+        out.append(
+            (
+                f"{name}: oscillation, mean |f_t - f_(t-1)| over the last 5% of steps, per schedule (claim 3)",
+                f"figures/oscillation_{stem}.png",
+            )
+        )
+    sgd = cells[(cells["optimizer"] == "sgd") & (cells["schedule"] != REFERENCE_SCHEDULE)]
+    if not sgd.empty and facts.get("stability_lr"):
+        threshold, steps = float(facts["stability_lr"]), int(key["steps"])
+        crossings = {
+            row.schedule: claim_figures.threshold_crossing(row.schedule, row.lr_best, row.params_best, steps, threshold)
+            for row in sgd.itertuples(index=False)
+        }
+        figure = claim_figures.freeze_against_threshold(
+            rows[rows["optimizer"] == "sgd"],
+            crossings,
+            schedule_order,
+            steps,
+            f"{name}, plain GD: where each start freezes (box) and where its lr crosses 2/L = {threshold:.3g} (diamond)",
+        )
+        figures.save(figure, figure_dir, f"freeze_vs_threshold_{stem}")
+        out.append(
+            (
+                f"{name}, plain GD at each schedule's tuned peak lr: freeze_step (the last step the iterate jumped "
+                "farther than half the basin scale) over the test starts, against the step after which the "
+                "schedule's lr stays below 2/L. Annealing predicts the boxes end near the diamonds",
+                f"figures/freeze_vs_threshold_{stem}.png",
+            )
+        )
+    return out
+
+
+def _runtime_sections(
+    rows: pd.DataFrame,
+    summary: pd.DataFrame,
+    info: dict,
+    optimizer_order: list[str],
+    schedule_order: list[str],
+    figure_dir: Path,
+    resamples: int = RESAMPLES,
+) -> list[Section]:
+    """Runtime ECDFs per (function group, dim) and success against dimension and budget."""
+    config = info["config"]
+    steps = int(config["run"]["steps"])
+    noise = "none" if "none" in set(rows["noise"]) else rows["noise"].iloc[0]
+    hits = hit_columns(rows)
+    groups = {
+        key: info["objectives"].get(facts_key(*key), {}).get("group", "ungrouped")
+        for key in rows[["function", "dim", "instance"]].drop_duplicates().itertuples(index=False)
+    }
+    rows = rows.assign(group=[groups[k] for k in rows[["function", "dim", "instance"]].itertuples(index=False)])
+    section = Section(
+        "Runtime ECDFs (best-so-far)",
+        [
+            "Share of (test start, target) pairs whose best-so-far f - f* met the target within the given number "
+            f"of steps, for the targets {', '.join(f'{target_of(h):g}' for h in hits)}, at each schedule's tuned lr, "
+            f"pooled over the functions of a group (budget {steps} steps; bands: {resamples} bootstrap resamples of "
+            "the starts, 95%). These are best-so-far figures, as COCO's: a constant lr can reach a target on "
+            "the way and still end elsewhere, with 0% final-iterate success."
+        ],
+    )
+    chosen = rows[(rows["steps"] == steps) & (rows["noise"] == noise)]
+    budgets = np.unique(np.r_[0, np.geomspace(1, steps, 60).astype(int)])
+    for (group, dim), part in chosen.groupby(["group", "dim"], observed=True, sort=True):
+        curves = {}
+        for (optimizer, schedule), cell in part.groupby(["optimizer", "schedule"], observed=True, sort=True):
+            problems = [p[hits].to_numpy() for _, p in cell.groupby(["function", "instance"], observed=True)]
+            curves[(optimizer, schedule)] = (budgets, *runtime_ecdf(problems, budgets, resamples=resamples))
+        functions_in = sorted(part["function"].unique())
+        stem = f"ecdf_{_slug(group)}_d{dim}"
+        figure = claim_figures.ecdf(
+            curves,
+            optimizer_order,
+            schedule_order,
+            f"{group}, {dim}-D ({', '.join(functions_in)}): best-so-far runtime ECDF",
+        )
+        figures.save(figure, figure_dir, stem)
+        section.figures.append(
+            (f"{group}, {dim}-D: best-so-far runtime ECDF over (start, target) pairs", f"figures/{stem}.png")
+        )
+    out = [section]
+    scaling = Section("Success against dimension and budget", [])
+    for column, word in (("dim", "dimension"), ("steps", "budget")):
+        data = varies(summary, column)
+        others = [c for c in ("function", "dim", "instance", "steps", "noise") if c != column]
+        for keys, part in data.groupby(others, observed=True, sort=True):
+            key = dict(zip(others, keys))
+            stem = f"success_vs_{word}_{key['function']}" + "".join(
+                f"_{prefix}{key[c]}" for c, prefix in (("dim", "d"), ("instance", "i"), ("steps", "T")) if c in key
+            )
+            figure = claim_figures.success_against(
+                part, column, optimizer_order, schedule_order, f"{key['function']}: success_basin against {word}"
+            )
+            figures.save(figure, figure_dir, stem)
+            scaling.figures.append(
+                (f"{key['function']}: success_basin % at the tuned lr against {word}", f"figures/{stem}.png")
+            )
+    if scaling.figures:
+        out.append(scaling)
+    return out
+
+
+def _slug(text: str) -> str:
+    return "_".join("".join(c if c.isalnum() else " " for c in text.lower()).split())

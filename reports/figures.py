@@ -71,13 +71,13 @@ def success_vs_lr(
 ) -> Figure:
     """One (function, dim): test success rate against peak lr, a line per schedule at its tuned
     params (constant lr in thick black), a panel per optimiser; dashed grey: the start-basin
-    baseline; dotted: 2/L (plain GD cannot settle above it); dash-dot: reference methods (no lr)."""
+    baseline; dotted: 2/L (plain GD cannot settle in any minimum above it; drawn on every panel,
+    it is the objective's threshold, exact for plain GD only); dash-dot: reference methods (no lr)."""
     reference = curves[curves["schedule"] == REFERENCE_SCHEDULE]
     curves = curves[curves["schedule"] != REFERENCE_SCHEDULE]
     optimizers = ordered(curves["optimizer"], optimizer_order) or ordered(reference["optimizer"], optimizer_order)
     figure = Figure(figsize=(4.2 * len(optimizers), 3.4), layout="constrained")
     axes = figure.subplots(1, len(optimizers), squeeze=False, sharey=True)[0]
-    colours = _schedule_colours(schedule_order)
     for axis, optimizer in zip(axes, optimizers):
         mine = curves[curves["optimizer"] == optimizer]
         for schedule in ordered(mine["schedule"], schedule_order):
@@ -87,11 +87,13 @@ def success_vs_lr(
                 line = line[line["params"] == best["params_best"].iloc[0]]
             line = line.sort_values("lr")
             constant = schedule == "constant"
-            colour = "black" if constant else colours[schedule]
+            style = schedule_style(schedule)
+            colour = style["color"]
             axis.plot(
                 line["lr"],
                 100 * line["success_rate"],
-                marker="o",
+                marker=style["marker"],
+                linestyle=style["linestyle"],
                 markersize=3,
                 linewidth=2.2 if constant else 1.2,
                 label=schedule,
@@ -107,18 +109,24 @@ def success_vs_lr(
                     color=colour,
                     linestyle="none",
                 )
-        for style, (_, row) in zip(["-.", (0, (3, 1, 1, 1, 1, 1))], reference.iterrows()):
+        for dashes, (_, row) in zip(["-.", (0, (3, 1, 1, 1, 1, 1))], reference.iterrows()):
             axis.axhline(
                 100 * row["success_rate"],
                 color="dimgrey",
-                linestyle=style,
+                linestyle=dashes,
                 linewidth=1.0,
                 label=f"{row['optimizer']} (no lr)",
             )
         if len(mine) and np.isfinite(mine["baseline_rate"].iloc[0]):
             axis.axhline(100 * mine["baseline_rate"].iloc[0], color="grey", linestyle="--", linewidth=0.8)
-        if stability_lr is not None and optimizer == "sgd":
-            axis.axvline(stability_lr, color="black", linestyle=":", linewidth=0.8)
+        if stability_lr is not None:
+            axis.axvline(
+                stability_lr,
+                color="black",
+                linestyle=":",
+                linewidth=1.0,
+                label="2/L (plain GD)" if axis is axes[-1] else None,
+            )
         axis.set_xscale("log")
         axis.set_xlabel("peak learning rate")
         axis.set_title(optimizer, fontsize=9)
@@ -133,10 +141,15 @@ def schedule_shapes(names: list[str], steps: int) -> Figure:
     figure = Figure(figsize=(7.0, 3.8), layout="constrained")
     axis = figure.subplots()
     t = np.arange(steps + 1)
-    colours = _schedule_colours(names)
     for name in names:
+        style = schedule_style(name)
         axis.plot(
-            t, np.asarray(schedules.get(name)(peak=1.0, steps=steps)(t)), label=name, color=colours[name], linewidth=1.2
+            t,
+            np.asarray(schedules.get(name)(peak=1.0, steps=steps)(t)),
+            label=name,
+            color=style["color"],
+            linestyle=style["linestyle"],
+            linewidth=1.2,
         )
     axis.set_xlabel("step")
     axis.set_ylabel("lr / peak")
@@ -159,7 +172,7 @@ def basin_map(
     figure = Figure(figsize=(3.3 * len(panels) + 0.8, 3.4), layout="constrained")
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
     rings = 6
-    colours = ListedColormap(["#1a9850", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#a50026", "#5e3c99"])
+    colours = ListedColormap(colormaps["viridis"](np.linspace(1.0, 0.1, rings + 1)))  # colour-blind safe
     norm = BoundaryNorm(np.arange(-0.5, rings + 1.5), colours.N)
     image = None
     for axis, (schedule, lr) in zip(axes, panels):
@@ -186,7 +199,23 @@ def basin_map(
     return figure
 
 
-def _schedule_colours(names: list[str]) -> dict[str, tuple]:
-    palette = colormaps["tab20"].colors  # type: ignore[attr-defined]
-    everything = list(dict.fromkeys(list(schedules.names()) + list(names)))
-    return {name: palette[(2 * i) % 20 if i < 10 else (2 * i + 1) % 20] for i, name in enumerate(everything)}
+# Paul Tol's "muted" qualitative palette (colour-blind safe; Tol 2021, "Colour schemes", SRON
+# technical note), constant lr in black. Past nine schedules the colours repeat with another line
+# style and marker, so no two schedules share colour, line and marker.
+_MUTED = ("#CC6677", "#332288", "#DDCC77", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933", "#AA4499")
+_LINESTYLES = ("-", "--", "-.")
+_MARKERS = ("o", "s", "^", "v", "D", "P", "X", "<", ">")
+
+
+def schedule_style(name: str) -> dict:
+    """colour, line style and marker of a schedule, the same in every figure of every run (fixed by
+    the registry's order; constant lr: black, solid)."""
+    if name == "constant":
+        return {"color": "black", "linestyle": "-", "marker": "o"}
+    others = [n for n in schedules.names() if n != "constant"]
+    i = others.index(name) if name in others else len(others) + sum(map(ord, name)) % 9
+    return {
+        "color": _MUTED[i % len(_MUTED)],
+        "linestyle": _LINESTYLES[(i // len(_MUTED)) % len(_LINESTYLES)],
+        "marker": _MARKERS[(i + i // len(_MUTED)) % len(_MARKERS)],
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -57,7 +58,7 @@ def render_html(title: str, sections: list[Section]) -> str:
             parts.append(f"<p>{_inline(paragraph)}</p>")
         for caption, table in section.tables:
             parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
-            parts.append(table.to_html(border=0, escape=True, index=False))
+            parts.append(_BOLD.sub(r"<strong>\1</strong>", table.to_html(border=0, escape=True, index=False)))
         for caption, path in section.figures:
             pdf = Path(path).with_suffix(".pdf")
             parts.append(
@@ -68,7 +69,11 @@ def render_html(title: str, sections: list[Section]) -> str:
     return "\n".join(parts)
 
 
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
 def _inline(text: str) -> str:
-    """Escape, then turn `code` spans into <code> (the only Markdown the paragraphs use)."""
+    """Escape, then turn `code` spans into <code> and **bold** into <strong> (the only Markdown the
+    paragraphs and table cells use)."""
     pieces = html.escape(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(pieces))
+    return _BOLD.sub(r"<strong>\1</strong>", "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(pieces)))
