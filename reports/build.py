@@ -12,7 +12,7 @@ import pandas as pd
 import functions
 from bench.plan import facts_key
 
-from . import claim_figures, figures, tables
+from . import claim_figures, figures, tables, verdict
 from ._load import read_info, read_points, read_results, with_gap
 from .measures import hit_columns, target_of, varies
 from .page import Section, render_html, render_markdown
@@ -89,7 +89,12 @@ def build(run_dir: str | Path) -> Built:
         ("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png")
     )
 
-    sections = [overview, _reading_guide(info), _divergence_section(results, summary)]
+    sections = [
+        _verdict_section(results, summary, table_dir),
+        overview,
+        _reading_guide(info),
+        _divergence_section(results, summary),
+    ]
     annealing = _annealing_section(results, summary, schedule_order, table_dir)
     if annealing is not None:
         sections.append(annealing)
@@ -506,3 +511,22 @@ def _runtime_sections(
 
 def _slug(text: str) -> str:
     return "_".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _verdict_section(results: pd.DataFrame, summary: pd.DataFrame, table_dir: Path) -> Section:
+    """The three claims of the decay story, answered from this run (reports.verdict)."""
+    cases = verdict.cases(results, summary)
+    section = Section("Verdict: the decay story, claim by claim", verdict.paragraphs(cases))
+    shifted = verdict.instance_shift(cases)
+    if shifted is not None:
+        section.paragraphs.append(shifted)
+    if not cases.empty:
+        caption = (
+            "Every case behind the verdict (test starts; best decay at its tuned lr; constant lr small = the grid's "
+            "smallest, large = its largest with at most 10% diverged; differences in percentage points with "
+            "Newcombe's paired 95% interval)"
+        )
+        shown = verdict.table(cases)
+        tables.write(shown, table_dir, "verdict", caption)
+        section.tables.append((caption, shown))
+    return section

@@ -179,7 +179,7 @@ def freeze_against_threshold(
     axis = figure.subplots()
     data = [rows.loc[rows["schedule"] == s, "freeze_step"].to_numpy(float) for s in names]
     boxes = axis.boxplot(
-        data, vert=False, patch_artist=True, widths=0.55, showfliers=True, flierprops={"markersize": 2}
+        data, orientation="horizontal", patch_artist=True, widths=0.55, showfliers=True, flierprops={"markersize": 2}
     )
     for patch, name in zip(boxes["boxes"], names):
         patch.set_facecolor(schedule_style(name)["color"])
