@@ -21,8 +21,8 @@ import functions
 import schedules
 
 from . import noise as noise_module
-from . import starts as starts_module
 from . import optimizers
+from . import starts as starts_module
 from .noise import Noise
 from .rundir import InputError
 
@@ -463,9 +463,7 @@ def _parse_noise(raw, where: str) -> tuple[Noise, ...]:
 
 def _choice(value, where: str, allowed) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise ConfigError(
-            f"{where}: {_shown(value)} is not allowed; allowed: {', '.join(allowed)}"
-        )
+        raise ConfigError(f"{where}: {_shown(value)} is not allowed; allowed: {', '.join(allowed)}")
     return value
 
 

@@ -13,10 +13,14 @@ import jax
 
 jax.config.update("jax_enable_x64", True)
 
+# Registration order is the order of functions.names() and of the README's tables.
+# isort: off
 from . import classic as _classic  # noqa: E402,F401  (registers the classic set)
 from . import classic_nd as _classic_nd  # noqa: E402,F401  (the rest of the d-dimensional set)
 from . import classic_2d as _classic_2d  # noqa: E402,F401  (the 2-D set)
 from . import bbob as _bbob  # noqa: E402  (COCO bbob f1..f24)
+
+# isort: on
 from ._objective import Objective  # noqa: E402
 from ._registry import get, names, problem, register  # noqa: E402
 

@@ -26,6 +26,36 @@ def frac_to_nearest(x):
     return x - jnp.round(x)
 
 
+# sin(pi r) = r S(r^2) on |r| <= 1/2: S is the degree-5 Chebyshev interpolant of sin(pi r) / r in
+# z = r^2 on [0, 1/4], written in monomials (float64 coefficients, rounded to float32 when used).
+# In float32 arithmetic (XLA, FMA or not) the result is within 2.1e-7 of sin(pi r) (under 2 ulp; against
+# float64 on every float32 r of a fine grid, tests/test_math.py).
+SIN_PI_COEFFICIENTS = (
+    3.1415926535362897,
+    -5.167712764624536,
+    2.5501633189474195,
+    -0.5992521978293028,
+    0.08205040183555928,
+    -0.007028386452949188,
+)
+
+
+def sin_pi_reduced(r):
+    """sin(pi r) for |r| <= 1/2 (an exactly reduced argument).
+
+    float32: the odd polynomial above, about 20x faster than XLA's CPU ``sin`` (which reduces its
+    argument again, generally); its autodiff derivative is within 3e-6 (relative) of pi cos(pi r).
+    Other dtypes: ``jnp.sin``, exact to the library's accuracy."""
+    if r.dtype != jnp.float32:
+        return jnp.sin(jnp.pi * r)
+    z = r * r
+    coefficients = [jnp.float32(c) for c in SIN_PI_COEFFICIENTS]
+    poly = coefficients[-1]
+    for c in reversed(coefficients[:-1]):
+        poly = poly * z + c
+    return r * poly
+
+
 def sin2_pi(x):
     """sin(pi x)^2 = (1 - cos(2 pi x)) / 2, with the period reduced exactly."""
-    return jnp.sin(jnp.pi * frac_to_nearest(x)) ** 2
+    return sin_pi_reduced(frac_to_nearest(x)) ** 2

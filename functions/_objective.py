@@ -156,7 +156,7 @@ class Objective:
     def resolution_floor(self, d: int, dtype) -> float:
         """Smallest f - f* this dtype can resolve near the optimum: the rounding of the summed
         terms (``4 eps value_scale``) plus 8 x (f - f* at x* rounded to the dtype, measured once in
-        float64): an optimum at a random point, as in shifted and COCO instances, is not
+        float64): an optimum at a random point, as in COCO instances, is not
         representable, which dominates on cones and ill-conditioned functions. Above the floor,
         float32's f - f* is within 25% (tests/test_registry.py)."""
         return _resolution_floor(self, self.check_dim(d), np.dtype(dtype).name)

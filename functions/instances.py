@@ -6,7 +6,7 @@ on x*, which flatters every decay schedule. Instance ``k >= 1`` of a textbook fu
     f_k(x) = f(x*_0 + R (x - c))
 
 where ``x*_0`` is the record's first global minimiser, ``c`` (the new optimum) is drawn uniformly in
-the inner 80% of the box on each axis, and ``R`` is a random rotation (Haar, ``scipy.stats
+the inner 80% of the box on each axis and rounded to float32 (so float32 and float64 runs share it), and ``R`` is a random rotation (Haar, ``scipy.stats
 .special_ortho_group``) for records marked ``rotatable`` and the identity otherwise. Both are drawn
 from a generator seeded by (name, d, k) only, so an instance is the same on every machine and run.
 The box, f*, the basin target, the basin scale and the curvature spectrum are those of the textbook
@@ -51,7 +51,10 @@ def placement(textbook: Objective, d: int, k: int) -> Placement:
     rng = np.random.default_rng(_seed(textbook.name, d, k))
     lo, hi = textbook.bounds(d)
     margin = (1.0 - INNER) / 2.0
-    centre = lo + (hi - lo) * (margin + INNER * rng.random(d))
+    # Rounded to float32: the instance's x* is then a float32 number, so a float32 run sees the
+    # same optimum as a float64 one (on cusps such as HappyCat's, x* rounded to float32 would lie
+    # 0.02 above f*).
+    centre = (lo + (hi - lo) * (margin + INNER * rng.random(d))).astype(np.float32).astype(np.float64)
     anchor = textbook.x_opt(d)[0]
     rotation = None
     if textbook.rotatable and d >= 2:

@@ -296,7 +296,9 @@ def test_template_refuses_to_evaluate():
         template.f_opt(3)
     with pytest.raises(ValueError, match=message):
         template.x_opt(3)
-    assert functions.problem("bbob_f7", 3, 0) is template
+    # Instance 0 is no COCO instance: the problem a config would run is refused, not the template.
+    with pytest.raises(ValueError, match="bbob f7: instance 0 does not exist: COCO instances start at 1"):
+        functions.problem("bbob_f7", 3, 0)
 
 
 # -- the generators ---------------------------------------------------------------------------

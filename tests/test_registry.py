@@ -36,16 +36,23 @@ def _dims(name: str) -> list[int]:
     return [max(2, objective.min_dim), 5]
 
 
-def _cases() -> list[tuple[str, int, int]]:
+def _cases() -> list:
+    """Every function at its dimensions and two instances. By default each function runs once, at
+    its larger dimension and a moved instance (which evaluates the textbook code underneath, at
+    other points); the rest of the matrix is marked slow (make test-slow)."""
     out = []
     for name in functions.names():
         instances = (1, 2) if _is_bbob(name) else (0, 1)
-        out += [(name, d, k) for d in _dims(name) for k in instances]
+        dims = _dims(name)
+        for d in dims:
+            for k in instances:
+                core = d == dims[-1] and k == 1
+                marks = () if core else (pytest.mark.slow,)
+                out.append(pytest.param(name, d, k, marks=marks, id=f"{name}-d{d}-i{k}"))
     return out
 
 
 CASES = _cases()
-IDS = [f"{name}-d{d}-i{k}" for name, d, k in CASES]
 
 
 def _random_points(objective, d: int, n: int, seed: int) -> np.ndarray:
@@ -53,7 +60,7 @@ def _random_points(objective, d: int, n: int, seed: int) -> np.ndarray:
     return lo + (hi - lo) * np.random.default_rng(seed).random((n, d))
 
 
-@pytest.mark.parametrize("name,d,k", CASES, ids=IDS)
+@pytest.mark.parametrize("name,d,k", CASES)
 def test_f_at_every_minimiser_is_f_opt(name, d, k):
     objective = functions.problem(name, d, k)
     x_opt = jnp.asarray(objective.x_opt(d), jnp.float64)
@@ -63,7 +70,7 @@ def test_f_at_every_minimiser_is_f_opt(name, d, k):
     np.testing.assert_allclose(np.asarray(objective.delta(x_opt)), 0.0, rtol=0, atol=1e-9 * d)
 
 
-@pytest.mark.parametrize("name,d,k", CASES, ids=IDS)
+@pytest.mark.parametrize("name,d,k", CASES)
 def test_no_point_of_the_box_is_below_f_opt_and_delta_is_value_minus_f_opt(name, d, k):
     objective = functions.problem(name, d, k)
     x = jnp.asarray(_random_points(objective, d, 2048, seed=k), jnp.float64)
@@ -73,7 +80,7 @@ def test_no_point_of_the_box_is_below_f_opt_and_delta_is_value_minus_f_opt(name,
     np.testing.assert_allclose(values - f_opt, deltas, rtol=1e-12, atol=1e-11 * max(1.0, abs(f_opt)))
 
 
-@pytest.mark.parametrize("name,d,k", CASES, ids=IDS)
+@pytest.mark.parametrize("name,d,k", CASES)
 def test_jit_equals_eager_vmap_equals_loop_and_a_batch_changes_no_row(name, d, k):
     objective = functions.problem(name, d, k)
     x = jnp.asarray(_random_points(objective, d, 257, seed=1), jnp.float64)
@@ -87,7 +94,7 @@ def test_jit_equals_eager_vmap_equals_loop_and_a_batch_changes_no_row(name, d, k
     np.testing.assert_allclose(eager[:1], alone, rtol=1e-14, atol=1e-13)
 
 
-@pytest.mark.parametrize("name,d,k", CASES, ids=IDS)
+@pytest.mark.parametrize("name,d,k", CASES)
 def test_gradients_finite_everywhere_and_dtype_kept(name, d, k):
     """The engine differentiates delta in float32 and float64; value must work under grad too.
     (Eager vmap: one dispatch per primitive for the whole batch, no compile.)"""
@@ -103,7 +110,7 @@ def test_gradients_finite_everywhere_and_dtype_kept(name, d, k):
             assert not bad.any(), f"{name}: non-finite {dtype.__name__} gradient at {points[bad][:2]}"
 
 
-@pytest.mark.parametrize("name,d,k", CASES, ids=IDS)
+@pytest.mark.parametrize("name,d,k", CASES)
 def test_float32_resolves_f_minus_f_opt_down_to_the_stated_floor(name, d, k):
     """Near x*, float32 delta is within the objective's resolution floor (plus 25% of f - f*) of
     float64 delta at the same float32 point: the floor the config raises default targets to, and

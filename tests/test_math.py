@@ -1,0 +1,58 @@
+"""The numerical building blocks of functions/_math.py against float64 over their whole domain."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import functions
+from functions._math import sin2_pi, sin_pi_reduced
+
+EPS32 = float(np.finfo(np.float32).eps)
+
+
+def test_float32_sin_pi_is_within_two_ulp_of_float64_on_its_whole_range():
+    r = np.linspace(-0.5, 0.5, 2_000_001, dtype=np.float32)
+    got = np.asarray(sin_pi_reduced(jnp.asarray(r)), np.float64)
+    exact = np.sin(np.pi * r.astype(np.float64))
+    assert got.dtype == np.float64 and np.asarray(sin_pi_reduced(jnp.asarray(r))).dtype == np.float32
+    assert np.max(np.abs(got - exact)) < 2.1e-7
+    tiny = np.abs(exact) > 1e-30
+    assert np.max(np.abs(got - exact)[tiny] / np.abs(exact[tiny])) < 2 * EPS32
+    assert float(sin_pi_reduced(jnp.float32(0.0))) == 0.0
+    np.testing.assert_array_equal(got[::-1], -got)  # odd
+
+
+def test_float32_derivative_is_pi_cos_pi_r():
+    r = np.linspace(-0.5, 0.5, 200_001, dtype=np.float32)
+    slope = np.asarray(jax.vmap(jax.grad(sin_pi_reduced))(jnp.asarray(r)), np.float64)
+    np.testing.assert_allclose(slope, np.pi * np.cos(np.pi * r.astype(np.float64)), rtol=0, atol=3e-6 * np.pi)
+
+
+def test_float64_uses_the_library_sine():
+    r = np.linspace(-0.5, 0.5, 10_001)
+    np.testing.assert_array_equal(np.asarray(sin_pi_reduced(jnp.asarray(r))), np.asarray(jnp.sin(jnp.pi * r)))
+
+
+@pytest.mark.parametrize("low,high", [(-5.12, 5.12), (-1e4, 1e4)])
+def test_float32_sin2_pi_keeps_the_phase_over_the_whole_box(low, high):
+    x = np.random.default_rng(0).uniform(low, high, 1_000_000).astype(np.float32)
+    got = np.asarray(sin2_pi(jnp.asarray(x)), np.float64)
+    exact = np.sin(np.pi * (x.astype(np.float64) - np.round(x.astype(np.float64)))) ** 2
+    assert np.max(np.abs(got - exact)) < 5 * EPS32
+
+
+@pytest.mark.parametrize("name", ["rastrigin", "ackley", "griewank", "weierstrass"])
+def test_functions_on_the_fast_sine_match_float64_everywhere_in_the_box(name):
+    objective = functions.get(name)
+    lo, hi = objective.bounds(10)
+    x = (lo + (hi - lo) * np.random.default_rng(1).random((4096, 10))).astype(np.float32)
+    single = np.asarray(objective.value(jnp.asarray(x)), np.float64)
+    double = np.asarray(objective.value(jnp.asarray(x.astype(np.float64))))
+    assert np.max(np.abs(single - double) / (1.0 + np.abs(double))) < 64 * EPS32
+    g32 = np.asarray(jax.vmap(jax.grad(objective.value))(jnp.asarray(x)), np.float64)
+    g64 = np.asarray(jax.vmap(jax.grad(objective.value))(jnp.asarray(x.astype(np.float64))))
+    scale = np.max(np.abs(g64), axis=1, keepdims=True) + 1.0
+    assert np.max(np.abs(g32 - g64) / scale) < 1e-4
