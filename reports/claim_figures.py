@@ -99,6 +99,7 @@ def precision(
     finite = rows["f_gap"].to_numpy(float)
     finite = finite[np.isfinite(finite) & ~rows["diverged"].to_numpy(bool)]
     top = max(float(np.max(finite)) if finite.size else 1.0, 10 * max(thresholds.values(), default=1.0)) * 2
+    top = min(top, 1e100)  # finite but huge gaps (a start that nearly diverged) would overflow the log axis
     for axis, optimizer in zip(axes, optimizers):
         mine = rows[rows["optimizer"] == optimizer]
         for schedule in ordered(mine["schedule"], schedule_order):
@@ -109,7 +110,7 @@ def precision(
             style = schedule_style(schedule)
             shown = np.isfinite(gap)
             axis.step(
-                np.r_[FLOOR, gap[shown], top],
+                np.r_[FLOOR, np.minimum(gap[shown], top), top],
                 np.r_[0.0, share[shown], share[shown][-1] if shown.any() else 0.0],
                 where="post",
                 label=schedule,

@@ -262,6 +262,11 @@ def test_divergence_is_counted_and_never_a_nan_in_a_table(tmp_path):
     assert numeric.notna().all().all()
     for table in (out / "tables").glob("*"):
         text = table.read_text().lower()
-        assert "nan" not in text and "inf" not in text, table.name
+        assert "nan" not in text, table.name
+        # An infinite ERT (no start met the target, COCO's definition) is the only infinity, written
+        # as the symbol with its count of starts, never as a float's "inf".
+        if table.name.startswith("ert_"):
+            text = text.replace("\\ensuremath{\\infty}", "").replace("\u221e", "")
+        assert "inf" not in text, table.name
     report = built.report_md.read_text()
     assert "## Diverged starts" in report and "Cells whose tuned lr lets some test starts diverge" in report
