@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 LINT_STAMP := $(VENV)/.lint-installed
 
-.PHONY: bench test test-slow lint typecheck format report clean
+.PHONY: bench test test-slow perf lint typecheck format report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,17 @@ $(STAMP): pyproject.toml
 bench: $(STAMP)
 	$(PY) -m bench run $(CONFIG)
 
+# -n auto: one pytest worker per core (pytest-xdist); every test is independent of the others.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 test-slow: $(STAMP)
-	$(PY) -m pytest -q -m slow
+	$(PY) -m pytest -q -n auto -m slow
+
+# The engine against NumPy, PyTorch (eager and torch.compile, if torch is installed) and ceiling
+# kernels, interleaved; writes runs/perf/perf.md. PERF_ARGS="--scale" adds the engine at 4 sizes.
+perf: $(STAMP)
+	$(PY) -m bench.perf $(PERF_ARGS)
 
 $(LINT_STAMP): $(STAMP) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,lint]'

@@ -34,8 +34,10 @@ from jax.sharding import Mesh, PartitionSpec
 
 import functions
 
-from . import noise, optimizers, polish, reference
+from . import cache, noise, optimizers, polish, reference
 from .rules import OSCILLATION_WINDOW, SANE_WIDTHS, STATUS_LEFT_RANGE, STATUS_NONFINITE, STATUS_OK
+
+cache.enable()  # JAX's persistent compilation cache: a second run compiles nothing
 
 BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
 ROW_BUDGET = 20_000  # table rows x d per call: at most ~40 MB of carry per device and block

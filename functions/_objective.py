@@ -55,6 +55,9 @@ class Objective:
       instance_fn: ``k -> Objective`` for suites with their own instance recipe (COCO bbob); the
         default is :func:`functions.instances.shifted`.
       instance_id: which instance this record is (0 = textbook).
+      base_floor_fn: ``(d, dtype) -> floor`` of the function this record evaluates underneath
+        (a shifted instance computes the textbook function at x*_0 + R (x - c), so the rounding of
+        the textbook x*_0 stays in its arithmetic); the floor is at least that.
     """
 
     name: str
@@ -80,6 +83,7 @@ class Objective:
     delta_fn: Callable | None = None
     instance_fn: Callable[[int], Objective] | None = None
     instance_id: int = 0
+    base_floor_fn: Callable[[int, str], float] | None = None
 
     # -- public API ---------------------------------------------------------------------------
     def check_dim(self, d: int) -> int:
@@ -159,7 +163,9 @@ class Objective:
         float64): an optimum at a random point, as in COCO instances, is not
         representable, which dominates on cones and ill-conditioned functions. Above the floor,
         float32's f - f* is within 25% (tests/test_registry.py)."""
-        return _resolution_floor(self, self.check_dim(d), np.dtype(dtype).name)
+        d, name = self.check_dim(d), np.dtype(dtype).name
+        own = _resolution_floor(self, d, name)
+        return own if self.base_floor_fn is None else max(own, float(self.base_floor_fn(d, name)))
 
     def box_width(self, d: int) -> float:
         lo, hi = self.bounds(d)

@@ -114,5 +114,6 @@ def shifted(textbook: Objective, k: int) -> Objective:
         delta_fn=functools.partial(_delta, textbook, k),
         x_opt_fn=functools.partial(_x_opt, textbook, k),
         instance_id=k,
+        base_floor_fn=textbook.resolution_floor,
         reference=f"{textbook.reference}; instance {k}: {how} (functions/instances.py)",
     )

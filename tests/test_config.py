@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import functions
 from bench import config
 from bench.config import ConfigError
 
@@ -33,10 +34,22 @@ def load_text(tmp_path, text, overrides=()):
     return config.load(path, list(overrides))
 
 
-def test_presets_load():
-    for path in sorted((ROOT / "bench" / "configs").glob("*.toml")):
-        loaded = config.load(path)
-        assert loaded.run.name == path.stem
+PRESETS = sorted((ROOT / "bench" / "configs").glob("*.toml"))
+LARGE_PRESETS = {"paper"}  # its auto lr grids need the curvature of 70 (function, dim) pairs: ~15 s
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=p.stem, marks=(pytest.mark.slow,) if p.stem in LARGE_PRESETS else ()) for p in PRESETS]
+)
+def test_presets_load(path):
+    loaded = config.load(path)
+    assert loaded.run.name == path.stem
+
+
+def test_the_paper_preset_covers_the_whole_classic_catalogue():
+    text = (ROOT / "bench" / "configs" / "paper.toml").read_text()
+    classic = [name for name in functions.names() if not name.startswith("bbob_")]
+    assert [name for name in classic if f'"{name}"' not in text] == []
 
 
 def test_good_config_and_overrides(tmp_path):

@@ -13,14 +13,16 @@ from functions._math import sin2_pi, sin_pi_reduced
 EPS32 = float(np.finfo(np.float32).eps)
 
 
-def test_float32_sin_pi_is_within_two_ulp_of_float64_on_its_whole_range():
+def test_float32_sin_pi_is_within_one_ulp_of_float64_on_its_whole_range():
     r = np.linspace(-0.5, 0.5, 2_000_001, dtype=np.float32)
     got = np.asarray(sin_pi_reduced(jnp.asarray(r)), np.float64)
     exact = np.sin(np.pi * r.astype(np.float64))
     assert got.dtype == np.float64 and np.asarray(sin_pi_reduced(jnp.asarray(r))).dtype == np.float32
-    assert np.max(np.abs(got - exact)) < 2.1e-7
+    assert np.max(np.abs(got - exact)) < 1.2e-7
     tiny = np.abs(exact) > 1e-30
-    assert np.max(np.abs(got - exact)[tiny] / np.abs(exact[tiny])) < 2 * EPS32
+    assert np.max(np.abs(got - exact)[tiny] / np.abs(exact[tiny])) < 1.2 * EPS32
+    top = np.abs(r) > 0.45  # near the maxima (Michalewicz raises sin^2 to the 10th power)
+    assert np.max(np.abs(got - exact)[top]) < 0.5 * EPS32
     assert float(sin_pi_reduced(jnp.float32(0.0))) == 0.0
     np.testing.assert_array_equal(got[::-1], -got)  # odd
 
@@ -28,7 +30,7 @@ def test_float32_sin_pi_is_within_two_ulp_of_float64_on_its_whole_range():
 def test_float32_derivative_is_pi_cos_pi_r():
     r = np.linspace(-0.5, 0.5, 200_001, dtype=np.float32)
     slope = np.asarray(jax.vmap(jax.grad(sin_pi_reduced))(jnp.asarray(r)), np.float64)
-    np.testing.assert_allclose(slope, np.pi * np.cos(np.pi * r.astype(np.float64)), rtol=0, atol=3e-6 * np.pi)
+    np.testing.assert_allclose(slope, np.pi * np.cos(np.pi * r.astype(np.float64)), rtol=0, atol=1e-6 * np.pi)
 
 
 def test_float64_uses_the_library_sine():
