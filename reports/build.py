@@ -233,7 +233,14 @@ def _reading_guide(info: dict) -> Section:
             "are paired on the same test starts (exact McNemar test, Holm-corrected within each table).",
             "`summary.csv` also holds `final_in_global_rate` (the final iterate lies in the global "
             "valley, settled or not) and `escape_gain` = that rate / the baseline rate: escaping and "
-            "settling are measured apart.",
+            "settling are measured apart. The settling rate is success_basin / final-in-global; where a "
+            "denominator count is 0 the ratio is reported as a marked lower bound (`>= x (bound)`).",
+            "The verdict above answers the three claims of the decay story per case (table x optimiser): "
+            "*supported* or *contradicted* only where 95% intervals are disjoint, else *inconclusive*. The "
+            "best decay is chosen on the tune starts and judged on the test starts.",
+            "ERT and runtime ECDFs count best-so-far hitting times (as COCO): a start counts once its best "
+            "value met the target, even if its final iterate left again. Ranks: 1 is the highest "
+            "success_basin rate, ties averaged.",
             f"This run is in {dtype}. float32 resolves f - f* only to about 1e-6 times the size of the "
             "summed terms near the optimum (Ackley(0) evaluates to about +-1e-6), so `success_target` "
             "uses 1e-3 in float32 (raised to each function's floor) and 1e-8 only in float64.",
@@ -469,6 +476,11 @@ def _runtime_sections(
         ],
     )
     chosen = rows[(rows["steps"] == steps) & (rows["noise"] == noise)]
+    if len(chosen) < len(rows):
+        section.paragraphs.append(
+            f"Drawn for the run's budget ({steps} steps) and noise setting {noise!r} only; cells at other "
+            "budgets or noise settings are in the ERT tables."
+        )
     budgets = np.unique(np.r_[0, np.geomspace(1, steps, 60).astype(int)])
     for (group, dim), part in chosen.groupby(["group", "dim"], observed=True, sort=True):
         curves = {}
@@ -497,6 +509,8 @@ def _runtime_sections(
             stem = f"success_vs_{word}_{key['function']}" + "".join(
                 f"_{prefix}{key[c]}" for c, prefix in (("dim", "d"), ("instance", "i"), ("steps", "T")) if c in key
             )
+            if summary["noise"].nunique() > 1:  # one figure per noise setting, never overwritten
+                stem += f"_{_slug(str(key['noise']))}"
             figure = claim_figures.success_against(
                 part, column, optimizer_order, schedule_order, f"{key['function']}: success_basin against {word}"
             )

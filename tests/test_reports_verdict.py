@@ -71,3 +71,27 @@ def test_overlapping_intervals_are_inconclusive_and_instances_compared():
     assert line is not None and "change in 1 of 1" in line and "claim 1" in line
     assert verdict.overall(cases.reset_index(), "claim3") == "supported (supported in 2 of 2 cases)"
     assert verdict.overall(pd.DataFrame(), "claim1").startswith("inconclusive")
+
+
+def test_the_best_decay_is_chosen_on_the_tune_starts():
+    # linear: best on tune starts, worse on test starts; cosine: the other way round. The verdict
+    # judges linear (chosen on tune), not the schedule that the test starts happen to favour.
+    linear = cell("linear", 0.1, 30, 36, 0.001)
+    cosine = cell("cosine", 0.1, 30, 36, 0.001)
+    linear.loc[linear["split"] == "test", "success_basin"] &= linear["start"] < 20
+    cosine.loc[cosine["split"] == "tune", "success_basin"] &= cosine["start"] < 20
+    results = pd.concat([cell("constant", 0.001, 2, 2, 0.0), cell("constant", 0.1, 0, 20, 5.0), linear, cosine])
+    row = verdict.cases(results, summarize(results, resamples=100), resamples=100).iloc[0]
+    assert row["best_decay"] == "linear"
+
+
+def test_a_settling_rate_from_one_start_does_not_decide_claim_2():
+    # 1 of 1 settled (a percentile bootstrap would read 100% [100%, 100%]) against 0 of 3: Wilson
+    # intervals [20.7%, 100%] and [0%, 56.1%] overlap, so claim 2 stays open.
+    results = pd.concat(
+        [cell("constant", 0.001, 0, 0, 0.0), cell("constant", 0.1, 0, 3, 5.0), cell("cosine", 0.1, 1, 1, 0.001)]
+    )
+    row = verdict.cases(results, summarize(results, resamples=100), resamples=100).iloc[0]
+    assert row["settling"] == 1.0 and row["large_settling"] == 0.0
+    assert round(row["settling_low"], 3) == 0.207 and round(row["large_settling_high"], 3) == 0.561
+    assert row["claim2"] == "inconclusive"
