@@ -75,8 +75,9 @@ def _polish(objective, lo, hi, cap, iterations, x):
     return polish.polish(objective.delta, _projection(objective, lo, hi), cap, iterations, x)
 
 
-def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds):
-    """One start under one lr row (and the group's noise scale): returns the per-start summary."""
+def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds, record_path: bool = False):
+    """One start under one lr row (and the group's noise scale): returns the per-start summary,
+    and with ``record_path`` the iterates x_0 .. x_steps as ``path`` (for figures, a few starts)."""
     objective = program.objective()
     steps = program.steps
     dtype = x0.dtype
@@ -116,7 +117,8 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
         x = jnp.where(move, candidate, x)
         state = jax.tree.map(lambda new, old: jnp.where(move, new, old), new_state, state)
         # A stopped start repeats its last value: later steps add nothing to the oscillation.
-        return (x, x_good, state, jnp.where(alive & finite, f, f_prev), best, hits, freeze, status, wiggle), None
+        carry = (x, x_good, state, jnp.where(alive & finite, f, f_prev), best, hits, freeze, status, wiggle)
+        return carry, (x if record_path else None)
 
     f0 = objective.delta(x0)
     init = (
@@ -131,7 +133,7 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
         jnp.asarray(0.0, dtype),
     )
     ts = jnp.arange(steps, dtype=jnp.int32)
-    (x, x_good, state, f_prev, best, hits, freeze, status, wiggle), _ = jax.lax.scan(
+    (x, x_good, state, f_prev, best, hits, freeze, status, wiggle), visited = jax.lax.scan(
         body, init, (ts, lrs, noise_scales)
     )
     if method.eval_point is not None:  # schedule-free: judge the evaluation point, not y
@@ -141,7 +143,8 @@ def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds
     f_final = objective.delta(x)
     best, hits = record(f_final, jnp.int32(steps), best, hits)
     wiggle = wiggle + jnp.where(status == STATUS_OK, jnp.abs(f_final - f_prev), 0.0)
-    return {
+    out = {} if not record_path else {"path": jnp.concatenate([x0[None], visited])}
+    return out | {
         "x_final": x,
         "gap_final": f_final,
         "gap_best": best,
@@ -274,6 +277,35 @@ def _run_rows(program: Program, x0, keys, table, noise_table, thresholds) -> dic
         stacked = np.moveaxis(stacked, 2, 0)
         merged[key] = stacked.reshape(stacked.shape[0], -1, *stacked.shape[4:])[:, :n]
     return merged
+
+
+@functools.cache
+def _compiled_paths(program: Program):
+    objective = program.objective()
+    lo_np, hi_np = objective.bounds(program.dim)
+
+    def run(x0, lrs, thresholds):
+        lo, hi = jnp.asarray(lo_np, x0.dtype), jnp.asarray(hi_np, x0.dtype)
+        zeros = jnp.zeros_like(lrs)
+        one = functools.partial(_trajectory, program, lo, hi, record_path=True)
+        keys = jnp.zeros((x0.shape[0], 2), jnp.uint32)
+        return jax.vmap(one, in_axes=(0, 0, None, None, None))(x0, keys, lrs, zeros, thresholds)
+
+    return jax.jit(run)
+
+
+def paths(program: Program, x0: np.ndarray, lrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The iterates of a few starts ``x0`` [k, d] under one lr row ``lrs`` [steps], without noise
+    (for figures): ([k, steps + 1, d] iterates, [k, d] judged final points). The cell's own
+    run computes the same steps; only its summaries are kept."""
+    if optimizers.get(program.optimizer).kind == optimizers.REFERENCE or program.noise != noise.NONE:
+        raise ValueError(f"paths: only noise-free descent optimizers, got {program.optimizer} with {program.noise}")
+    out = _compiled_paths(program)(
+        jnp.asarray(x0, program.dtype),
+        jnp.asarray(lrs, program.dtype),
+        jnp.zeros(program.n_targets, program.dtype),
+    )
+    return np.asarray(out["path"]), np.asarray(out["x_final"])
 
 
 def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> np.ndarray:

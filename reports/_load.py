@@ -79,7 +79,7 @@ def read_points(
 ) -> pd.DataFrame:
     """x0 and x_final (list columns) of one (function, dim, optimizer, instance, steps, noise),
     for the basin maps."""
-    columns = [*CELL, "params", "lr", "start", "x0", "x_final", "diverged"]
+    columns = [*CELL, "params", "lr", "start", "x0", "x_final", "diverged", "f_polished", "final_in_global_basin"]
     return read_table(
         run_dir / "results.parquet",
         columns=columns,

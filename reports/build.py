@@ -4,12 +4,16 @@ summary.csv, tables/*.md and *.tex, figures/*.pdf and *.png, report.md and repor
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
 import functions
+import schedules
+from bench import engine
 from bench.plan import facts_key
 
 from . import claim_figures, figures, tables, verdict
@@ -29,7 +33,6 @@ from .summary import (
     summarize,
 )
 
-BASIN_MAP_FUNCTION = "rastrigin"
 BASIN_MAP_DECAYS = ("linear", "cosine")
 
 
@@ -98,7 +101,7 @@ def build(run_dir: str | Path) -> Built:
     annealing = _annealing_section(results, summary, schedule_order, table_dir)
     if annealing is not None:
         sections.append(annealing)
-    basin = _basin_map_section(run_dir, summary, figure_dir)
+    basin = _basin_map_section(run_dir, summary, info, figure_dir)
     if basin is not None:
         sections.append(basin)
 
@@ -330,51 +333,76 @@ def _suffix_stem(key: dict, summary: pd.DataFrame) -> str:
     return "".join(f"_{prefix}{key[column]}" for column, prefix, _ in _varied(summary, ("instance", "steps")))
 
 
-def _basin_map_section(run_dir: Path, summary: pd.DataFrame, figure_dir: Path) -> Section | None:
-    """For 2-D Rastrigin: where each start ends, constant lr against the decays, at their lr*."""
-    rows = summary[(summary["function"] == BASIN_MAP_FUNCTION) & (summary["dim"] == 2)]
-    if rows.empty:
-        return None
-    rows = rows[rows["schedule"] != REFERENCE_SCHEDULE]
-    if rows.empty:
-        return None
-    optimizer = "sgd" if "sgd" in set(rows["optimizer"]) else rows["optimizer"].iloc[0]
-    noise = "none" if "none" in set(rows["noise"]) else rows["noise"].iloc[0]
-    rows = rows[(rows["optimizer"] == optimizer) & (rows["noise"] == noise)]
-    rows = rows.sort_values(["instance", "steps"], kind="stable").drop_duplicates("schedule")
-    chosen = [s for s in (BASELINE_SCHEDULE, *BASIN_MAP_DECAYS) if s in set(rows["schedule"])]
-    if len(chosen) < 2:
-        others = rows[~rows["schedule"].isin(chosen)].sort_values("success_rate", ascending=False)
-        chosen += list(others["schedule"].head(3 - len(chosen)))
-    first = rows.iloc[0]
-    panels = [(s, float(rows.loc[rows["schedule"] == s, "lr_best"].iloc[0])) for s in chosen]
-    objective = functions.get(BASIN_MAP_FUNCTION)
-    points = read_points(run_dir, BASIN_MAP_FUNCTION, 2, optimizer, int(first["instance"]), int(first["steps"]), noise)
-    best_params = dict(zip(rows["schedule"], rows["params_best"]))
-    points = points[points["params"] == points["schedule"].map(best_params)]
-    figure = figures.basin_map(
+def _basin_map_section(run_dir: Path, summary: pd.DataFrame, info: dict, figure_dir: Path) -> Section | None:
+    """For every 2-D function with basins: where each start ends, constant lr against the decays at
+    their lr*, over the function's contour plot, with a few trajectories."""
+    section = Section(
+        "Where the starts end: 2-D basin maps",
+        [
+            "Each start is drawn where it starts, coloured by the minimum its final iterate lies in (found "
+            "by the polish; the global basin first, then the other minima reached by their f - f*, lowest "
+            "first), over the contour lines of log10(f - f*), with the global minimisers as stars and four "
+            "test starts' trajectories (circle: start, cross: the final iterate; recomputed without noise "
+            "by the engine for the figure). With a constant lr below 2/L each start stays in its own basin; "
+            "above it the iterate cannot settle anywhere. A decaying lr that starts above 2/L lets iterates "
+            "roam the large-scale landscape and then freeze as the lr crosses 2/L: that is annealing."
+        ],
+    )
+    rows = summary[(summary["dim"] == 2) & (summary["schedule"] != REFERENCE_SCHEDULE) & (summary["noise"] == "none")]
+    rows = rows[rows["baseline_rate"].notna()]  # functions with basins only
+    for (function, instance), mine in rows.groupby(["function", "instance"], observed=True, sort=True):
+        optimizer = "sgd" if "sgd" in set(mine["optimizer"]) else sorted(mine["optimizer"])[0]
+        mine = mine[mine["optimizer"] == optimizer].sort_values("steps", kind="stable").drop_duplicates("schedule")
+        chosen = [s for s in (BASELINE_SCHEDULE, *BASIN_MAP_DECAYS) if s in set(mine["schedule"])]
+        if len(chosen) < 3:
+            others = mine[~mine["schedule"].isin(chosen)].sort_values("success_rate", ascending=False)
+            chosen += list(others["schedule"].head(3 - len(chosen)))
+        steps = int(mine["steps"].iloc[0])
+        stem = f"basin_map_{function}_d2" + (f"_i{instance}" if summary["instance"].nunique() > 1 else "")
+        figure = _basin_map(run_dir, info, function, int(instance), optimizer, steps, mine, chosen)
+        figures.save(figure, figure_dir, stem)
+        section.figures.append(
+            (
+                f"{function} 2-D{f', instance {instance}' if instance else ''}, {optimizer}: the minimum each start "
+                "ends in (every start drawn; shares over the test starts, as in the tables)",
+                f"figures/{stem}.png",
+            )
+        )
+    return section if section.figures else None
+
+
+def _basin_map(run_dir, info, function, instance, optimizer, steps, cells, chosen):
+    objective = functions.problem(function, 2, instance)
+    dtype = info["config"]["run"]["dtype"]
+    points = read_points(run_dir, function, 2, optimizer, instance, steps, "none")
+    best = cells.set_index("schedule")
+    points = points[points["params"] == points["schedule"].map(best["params_best"])]
+    points = points.assign(gap_polished=points["f_polished"] - objective.f_opt(2))
+    lo, hi = objective.bounds(2)
+    grid = np.meshgrid(np.linspace(lo[0], hi[0], 161), np.linspace(lo[1], hi[1], 161))
+    delta = np.asarray(objective.delta(jnp.asarray(np.stack(grid, -1), jnp.float64)))
+    landscape = (grid[0], grid[1], np.log10(np.maximum(delta, 1e-12)))
+    program = engine.Program(
+        function, 2, optimizer, steps, dtype, len(info["config"]["run"]["targets"]), "none", instance
+    )
+    panels, paths = [], {}
+    for schedule in chosen:
+        lr, params = float(best.loc[schedule, "lr_best"]), json.loads(best.loc[schedule, "params_best"])
+        panels.append((schedule, lr))
+        mine = points[(points["schedule"] == schedule) & np.isclose(points["lr"], lr)]
+        shown = mine[mine["start"] % 2 == 1].sort_values("start").head(4)
+        if shown.empty:
+            continue
+        lrs = np.asarray(schedules.get(schedule)(peak=lr, steps=steps, **params)(np.arange(steps)), np.float64)
+        paths[schedule], _ = engine.paths(program, np.stack(shown["x0"].to_numpy()), lrs)
+    return figures.basin_map(
         points,
         panels,
-        objective.x_opt(2)[0],
-        objective.basin_scale,
-        objective.bounds(2),
-        f"{BASIN_MAP_FUNCTION} 2-D, {optimizer}: each start, coloured by the basin its final iterate is in",
-    )
-    figures.save(figure, figure_dir, "basin_map_rastrigin_d2")
-    return Section(
-        "Where the starts end: 2-D Rastrigin",
-        [
-            "With a constant lr below 2/L each start stays in its own basin (a mosaic of rings); above it "
-            "the iterate cannot settle anywhere. A decaying lr that starts above 2/L lets iterates roam "
-            "the large-scale bowl and then freeze as the lr crosses 2/L: that is annealing."
-        ],
-        figures=[
-            (
-                "the basin each start ends in (0 = global); every start is drawn, the shares are over the test "
-                "starts, as in the tables",
-                "figures/basin_map_rastrigin_d2.png",
-            )
-        ],
+        landscape,
+        objective.x_opt(2),
+        paths,
+        (lo, hi),
+        f"{function} 2-D{f' (instance {instance})' if instance else ''}, {optimizer}: the minimum each start ends in",
     )
 
 

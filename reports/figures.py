@@ -158,43 +158,68 @@ def schedule_shapes(names: list[str], steps: int) -> Figure:
     return figure
 
 
+LEVELS = 6  # colours for the minima a start can end in: the global one, then the next 5 levels
+
+
+def minimum_levels(gap_polished: np.ndarray, in_global: np.ndarray) -> np.ndarray:
+    """Which minimum each start's final iterate polishes to, as a level: 0 = the global basin, then
+    1, 2, ... for the distinct values of f - f* of the other minima reached, lowest first (values
+    equal to 3 significant digits are one level; LEVELS - 1 collects the rest)."""
+    levels = np.full(gap_polished.shape, LEVELS - 1, dtype=int)
+    levels[in_global] = 0
+    others = ~in_global & np.isfinite(gap_polished)
+    rounded = np.array([float(f"{v:.3g}") for v in gap_polished[others]])
+    distinct = np.unique(rounded)
+    levels[others] = np.minimum(1 + np.searchsorted(distinct, rounded), LEVELS - 1)
+    return levels
+
+
 def basin_map(
     points: pd.DataFrame,
     panels: list[tuple[str, float]],
+    landscape: tuple[np.ndarray, np.ndarray, np.ndarray],
     x_opt: np.ndarray,
-    scale: float,
+    paths: dict[str, np.ndarray],
     bounds: tuple[np.ndarray, np.ndarray],
     title: str,
 ) -> Figure:
-    """2-D: each start drawn where it starts, coloured by the basin its final iterate ends in, as
-    the Chebyshev ring of that basin around the global one (0 = global), in units of the basin
-    scale; black = diverged. One panel per (schedule, lr)."""
-    figure = Figure(figsize=(3.3 * len(panels) + 0.8, 3.4), layout="constrained")
+    """2-D: over the contour plot of log10(f - f*) (``landscape`` = grid x, grid y, values), each
+    start drawn where it starts, coloured by the minimum its final iterate polishes to
+    (:func:`minimum_levels`), black = diverged; the global minimisers as stars and, per panel
+    (schedule, lr), a few trajectories ``paths[schedule]`` [k, steps + 1, 2] from start (circle) to
+    end (cross)."""
+    figure = Figure(figsize=(3.4 * len(panels) + 0.9, 3.5), layout="constrained")
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
-    rings = 6
-    colours = ListedColormap(colormaps["viridis"](np.linspace(1.0, 0.1, rings + 1)))  # colour-blind safe
-    norm = BoundaryNorm(np.arange(-0.5, rings + 1.5), colours.N)
+    colours = ListedColormap(colormaps["viridis"](np.linspace(1.0, 0.1, LEVELS)))  # colour-blind safe
+    norm = BoundaryNorm(np.arange(-0.5, LEVELS + 0.5), colours.N)
+    grid_x, grid_y, values = landscape
     image = None
     for axis, (schedule, lr) in zip(axes, panels):
+        axis.contour(grid_x, grid_y, values, levels=12, colors="grey", linewidths=0.4, alpha=0.7)
         rows = points[(points["schedule"] == schedule) & np.isclose(points["lr"], lr)]
         x0 = np.stack(rows["x0"].to_numpy())
-        end = np.stack(rows["x_final"].to_numpy())
-        ring = np.max(np.abs(np.round((end - x_opt) / scale)), axis=1)
-        ring = np.minimum(ring, rings)
-        ok = ~rows["diverged"].to_numpy()
+        in_global = rows["final_in_global_basin"].to_numpy(dtype=bool, na_value=False)
+        level = minimum_levels(rows["gap_polished"].to_numpy(float), in_global)
+        ok = ~rows["diverged"].to_numpy(bool)
         size = float(np.clip(5000.0 / max(len(rows), 1), 2.0, 16.0))
-        image = axis.scatter(x0[ok, 0], x0[ok, 1], c=ring[ok], cmap=colours, norm=norm, s=size, linewidths=0)
+        image = axis.scatter(x0[ok, 0], x0[ok, 1], c=level[ok], cmap=colours, norm=norm, s=size, linewidths=0)
         axis.scatter(x0[~ok, 0], x0[~ok, 1], c="black", s=size, linewidths=0)
+        for path in paths.get(schedule, []):
+            axis.plot(path[:, 0], path[:, 1], color="black", linewidth=0.6, alpha=0.8)
+            axis.plot(path[0, 0], path[0, 1], "o", color="black", markersize=3, fillstyle="none")
+            axis.plot(path[-1, 0], path[-1, 1], "x", color="#CC3311", markersize=4)
+        axis.plot(x_opt[:, 0], x_opt[:, 1], "*", color="#EE7733", markersize=8, markeredgecolor="black")
         axis.set_xlim(bounds[0][0], bounds[1][0])
         axis.set_ylim(bounds[0][1], bounds[1][1])
         axis.set_aspect("equal")
         test = ok & (rows["start"].to_numpy() % 2 == 1)
-        share = 100.0 * np.sum(ring[test] == 0) / max(int(np.sum(rows["start"].to_numpy() % 2 == 1)), 1)
+        share = 100.0 * np.sum(test & in_global) / max(int(np.sum(rows["start"].to_numpy() % 2 == 1)), 1)
         axis.set_title(f"{schedule}, lr = {lr:.2g}\nends in the global basin: {share:.1f}% of test starts", fontsize=8)
         axis.tick_params(labelsize=7)
     assert image is not None, "at least one panel"
-    colourbar = figure.colorbar(image, ax=list(axes), ticks=range(rings + 1), shrink=0.8)
-    colourbar.set_label("ring of the end basin (0 = global)", fontsize=8)
+    colourbar = figure.colorbar(image, ax=list(axes), ticks=range(LEVELS), shrink=0.8)
+    colourbar.set_ticklabels(["global", *(str(k) for k in range(1, LEVELS - 1)), f"{LEVELS - 1}+"])
+    colourbar.set_label("minimum reached (by its f - f*, lowest first)", fontsize=8)
     figure.suptitle(title, fontsize=9)
     return figure
 

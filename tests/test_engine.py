@@ -250,3 +250,20 @@ def test_rows_split_across_calls_give_the_same_numbers(monkeypatch):
     split = run("rastrigin", 2, "adam", rows, x0, dtype="float32")
     for key in whole:
         np.testing.assert_array_equal(whole[key], split[key])
+
+
+def test_recorded_paths_end_where_the_engine_ends():
+    """engine.paths (the basin maps' trajectories) runs the cell's own steps: its last iterate is
+    the engine's x_final, and it starts at x0."""
+    program = engine.Program("rastrigin", 2, "sgd", 120, "float32", n_targets=1)
+    x0 = np.random.default_rng(5).uniform(-5.12, 5.12, (6, 2)).astype(np.float32)
+    lrs = np.asarray(schedules.get("cosine")(peak=0.02, steps=120)(np.arange(120)), np.float64)
+    out = engine.run_group(program, x0, lrs[None], np.array([1e-1]))
+    path, final = engine.paths(program, x0, lrs)
+    assert path.shape == (6, 121, 2)
+    np.testing.assert_array_equal(path[:, 0], x0)
+    np.testing.assert_allclose(path[:, -1], out["x_final"][0], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(final, out["x_final"][0], rtol=0, atol=1e-6)
+    assert np.max(np.abs(np.diff(path, axis=1))) > 0.1  # it moved: a real trajectory, not a copy
+    with pytest.raises(ValueError, match="only noise-free descent optimizers"):
+        engine.paths(engine.Program("rastrigin", 2, "lbfgs", 120, "float32", n_targets=1), x0, lrs)
