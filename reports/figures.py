@@ -205,7 +205,7 @@ def basin_map(
         image = axis.scatter(x0[ok, 0], x0[ok, 1], c=level[ok], cmap=colours, norm=norm, s=size, linewidths=0)
         axis.scatter(x0[~ok, 0], x0[~ok, 1], c="black", s=size, linewidths=0)
         for path in paths.get(schedule, []):
-            axis.plot(path[:, 0], path[:, 1], color="black", linewidth=0.6, alpha=0.8)
+            axis.plot(path[:, 0], path[:, 1], color="black", linewidth=0.35, alpha=0.45)
             axis.plot(path[0, 0], path[0, 1], "o", color="black", markersize=3, fillstyle="none")
             axis.plot(path[-1, 0], path[-1, 1], "x", color="#CC3311", markersize=4)
         axis.plot(x_opt[:, 0], x_opt[:, 1], "*", color="#EE7733", markersize=8, markeredgecolor="black")
