@@ -157,7 +157,8 @@ def summarize(results: pd.DataFrame, resamples: int = RESAMPLES) -> pd.DataFrame
     summary = summary.merge(ratios(rows, resamples), on=CELL, how="left")
     summary = summary.merge(robustness(rate_curves(results), choice), on=CELL, how="left")
     summary = summary.merge(_against_constant(rows), on=CELL, how="left")
-    summary["rank"] = ranks(summary, TABLE)
+    # Reference rows (L-BFGS, random search) have no schedules to rank among: their rank is n/a.
+    summary["rank"] = ranks(summary, TABLE).where(summary["schedule"] != REFERENCE_SCHEDULE)
     runtime = erts(rows)
     summary = summary.merge(runtime, on=CELL, how="left")
     extra = [c for c in ("median_f_gap",) if c in summary] + [c for c in runtime if c not in CELL]

@@ -280,6 +280,7 @@ def test_params_grids_reference_rows_and_noise_run_and_report(tmp_path):
     cosine = summary[(summary["optimizer"] == "sgd") & (summary["schedule"] == "cosine") & (summary["noise"] == "none")]
     assert json.loads(cosine["params_best"].iloc[0])["end"] in (0.0, 0.2)
     references = summary[summary["schedule"] == "none"].set_index("optimizer")
+    assert references["rank"].isna().all()  # nothing to rank a reference row among
     assert sorted(references.index) == ["lbfgs", "random_search"] and (references["lr_best"] == 0.0).all()
     assert set(summary["noise"]) == {"none", "langevin-cosine-0.5"}
     results = pq.read_table(
