@@ -185,17 +185,16 @@ print(json.dumps({"devices": jax.device_count(),
 """
 
 
-def test_results_are_bit_identical_on_1_2_and_3_devices():
+def test_results_are_bit_identical_on_1_2_3_and_4_devices():
     outputs = []
-    for devices in (1, 2, 3):
+    for devices in (1, 2, 3, 4):
         env = {**os.environ, "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices}"}
         done = subprocess.run(
             [sys.executable, "-c", _DEVICE_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, check=True
         )
         outputs.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert [o["devices"] for o in outputs] == [1, 2, 3]
-    assert outputs[0]["x"] == outputs[1]["x"] == outputs[2]["x"]
-    assert outputs[0]["f"] == outputs[1]["f"] == outputs[2]["f"]
+    assert [o["devices"] for o in outputs] == [1, 2, 3, 4]
+    assert len({o["x"] for o in outputs}) == 1 and len({o["f"] for o in outputs}) == 1
 
 
 @pytest.mark.parametrize("name,d", [("rosenbrock", 10), ("levy", 10), ("six_hump_camel", 2)])
