@@ -37,14 +37,15 @@ def success_heatmap(
     """Schedule x success table (function, dim, and whatever else ``label`` names) success rate at
     lr_best, test half; one panel per optimiser."""
     optimizers = ordered(summary["optimizer"], optimizer_order)
-    schedule_names = ordered(summary["schedule"], schedule_order)
+    # each panel lists the schedules its optimiser ran (a reference row has only "none")
+    panel_rows = [ordered(summary.loc[summary["optimizer"] == o, "schedule"], schedule_order) for o in optimizers]
     ordered_rows = summary.sort_values(["dim", "function", "instance", "steps", "noise"], kind="stable")
     columns = list(dict.fromkeys(label(row) for row in ordered_rows.itertuples(index=False)))
     width = max(6.0, 0.55 * len(columns) + 2.5)
-    height = 0.32 * len(schedule_names) + 1.2
-    figure = Figure(figsize=(width, height * len(optimizers) + 0.6), layout="constrained")
-    axes = figure.subplots(len(optimizers), 1, squeeze=False)[:, 0]
-    for axis, optimizer in zip(axes, optimizers):
+    heights = [0.32 * len(rows) + 1.2 for rows in panel_rows]
+    figure = Figure(figsize=(width, sum(heights) + 0.6), layout="constrained")
+    axes = figure.subplots(len(optimizers), 1, squeeze=False, height_ratios=heights)[:, 0]
+    for axis, optimizer, schedule_names in zip(axes, optimizers, panel_rows):
         mine = summary[summary["optimizer"] == optimizer]
         grid = np.full((len(schedule_names), len(columns)), np.nan)
         for row in mine.itertuples(index=False):
