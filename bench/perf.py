@@ -264,7 +264,7 @@ def collect(n: int, steps: int, repeats: int, peers=PEERS, ceilings=CEILINGS, lo
     return summary
 
 
-def table(summary: dict[str, dict], n: int, steps: int) -> str:
+def table(summary: dict[str, dict]) -> str:
     engine_rate = summary["engine"]["rate"]
     lines = [
         "| peer | element-steps/s | engine / peer | compile s | peak RSS MB | starts hitting 1e-1 |",
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.steps} steps; median of {args.repeats} interleaved rounds.",
         f"Machine: {machine()}; {datetime.date.today().isoformat()}.",
         "",
-        table(summary, args.starts, args.steps),
+        table(summary),
     ]
     if args.scale:
         text += ["", "Engine at four sizes:", "", scale_table(args.repeats, log=lambda s: print(s, file=sys.stderr))]

@@ -29,7 +29,7 @@ def test_table_reports_ratios_and_names_missing_peers():
         "torch_eager": {"missing": "not installed (torch)"},
         "numpy_sin": {"rate": 400e6, "peak_rss_mb": 30.0},
     }
-    text = perf.table(summary, 4096, 1000)
+    text = perf.table(summary)
     assert "| numpy | 100.0 M | 3.00 | 0.0 | 50 | 50.0% |" in text
     assert "| torch_eager | not installed (torch) |" in text
     assert "| numpy_sin | 400.0 M (elements/s, ceiling) | 0.75 |" in text
