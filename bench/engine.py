@@ -7,16 +7,16 @@ runs every schedule x learning rate x start of that group.
 
 * Schedules are evaluated up front into a table ``lr[c, t]`` (one row per schedule and peak lr),
   so a single program serves every family and every lr: nothing vmapped can trigger a recompile.
-* ``vmap`` over table rows x starts, ``lax.scan`` over steps. Only per-start state is carried
-  (x, optimiser state, best f, hitting steps, freeze step, status, oscillation): memory is
-  O(rows x starts x d), never O(steps).
-* Starts are processed in blocks of ``BLOCK`` (fixed, padded), one block per device per call, so
-  results are bit-identical whatever the number of devices or blocks in flight.
-* The optimiser is optax's, built for each step's lr (``optimizers.py``); optional noise (its
-  scale over the steps, ``noise[t]``, shared by every row, one normal draw per start and step from the start's own
-  key) is added to the gradient (``gradient``) or to the update (``langevin``).
-* Reference methods (L-BFGS, random search) run their own loop (``reference.py``) with the same
-  outputs and the same budget of evaluations.
+* Work is cut into *lanes*: one row of the table on one block of ``BLOCK`` starts (padded). A call
+  runs ``lanes_per_device(program)`` lanes on every local device (``jax.sharding``), a number
+  fixed by the program, so each program compiles once whatever the number of rows, starts or
+  devices, and a lane's numbers do not depend on where or with what it ran: results are
+  bit-identical on any number of devices and however the work is split (tested).
+* Inside a lane the starts are columns (``columns.py``): ``x[d, BLOCK]``, so XLA vectorises over
+  starts. ``lax.scan`` over steps carries only per-start state (x, optimiser state, best f, hitting
+  steps, freeze step, status, oscillation): memory is O(lanes x BLOCK x d), never O(steps).
+* The step itself is ``descent.lane``; reference methods (L-BFGS, random search) run their own
+  loop (``reference.py``) with the same outputs and the same budget of evaluations.
 * After the last step each endpoint is *polished* (``polish.py``: monotone, step-capped quasi-Newton
   descent) to identify its basin; the same polish from each start gives the start-basin baseline.
 """
@@ -34,16 +34,18 @@ from jax.sharding import Mesh, PartitionSpec
 
 import functions
 
-from . import cache, noise, optimizers, polish, reference
-from .rules import OSCILLATION_WINDOW, SANE_WIDTHS, STATUS_LEFT_RANGE, STATUS_NONFINITE, STATUS_OK
+from . import cache, columns, descent, noise, optimizers, polish, reference
+from .rules import STATUS_LEFT_RANGE, STATUS_NONFINITE, STATUS_OK  # noqa: F401  (re-exported)
 
 cache.enable()  # JAX's persistent compilation cache: a second run compiles nothing
 
-BLOCK = 256  # starts per block: fixed, so the compiled program never depends on the run's size
-ROW_BUDGET = 20_000  # table rows x d per call: at most ~40 MB of carry per device and block
+BLOCK = 256  # starts per lane: fixed, so a start's numbers never depend on the run's size
+LANE_ELEMENTS = 2**15  # starts x d per device and call that descent lanes fill (see lanes_per_device)
+MAX_LANES = 64
 POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
 POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
+PATH_STARTS = 8  # starts whose iterates ``paths`` can record (the first columns of a lane)
 
 # Incremented each time a program is traced (= compiled); tests assert on it.
 TRACE_COUNT = {"run": 0, "polish": 0}
@@ -65,172 +67,114 @@ class Program:
     def objective(self) -> functions.Objective:
         return functions.problem(self.function, self.dim, self.instance)
 
-
-def _projection(objective, lo, hi):
-    """Onto the box where the record enforces it, else the identity."""
-    return (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
-
-
-def _polish(objective, lo, hi, cap, iterations, x):
-    return polish.polish(objective.delta, _projection(objective, lo, hi), cap, iterations, x)
+    @property
+    def is_reference(self) -> bool:
+        return optimizers.get(self.optimizer).kind == optimizers.REFERENCE
 
 
-def _trajectory(program: Program, lo, hi, x0, key, lrs, noise_scales, thresholds, record_path: bool = False):
-    """One start under one lr row (and the group's noise scale): returns the per-start summary,
-    and with ``record_path`` the iterates x_0 .. x_steps as ``path`` (for figures, a few starts)."""
-    objective = program.objective()
-    steps = program.steps
-    dtype = x0.dtype
-    method = optimizers.get(program.optimizer)
-    build = method.build
-    assert build is not None, f"{program.optimizer} is a reference method, run by reference.py"
-    value_and_grad = jax.value_and_grad(objective.delta)
-    half_basin = 0.5 * objective.basin_scale
-    window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
-    slack = SANE_WIDTHS * (hi - lo)
-    project = _projection(objective, lo, hi)
-    perturb = noise.perturbation(program.noise, key, x0.shape, dtype)
+def lanes_per_device(program: Program) -> int:
+    """Lanes a call runs on each device: enough to fill ``LANE_ELEMENTS`` starts x d (a step on
+    a few thousand numbers is dominated by the loop's fixed cost), a power of two so that common
+    start counts fill whole calls. Reference methods take one lane: their per-start loops are long
+    (line searches), and a run has only one row of them."""
+    if program.is_reference:
+        return 1
+    lanes = min(MAX_LANES, max(1, LANE_ELEMENTS // (program.dim * BLOCK)))
+    return 1 << (lanes.bit_length() - 1)
 
-    def record(f, t, best, hits):
-        best = jnp.where(jnp.isfinite(f), jnp.minimum(best, f), best)
-        hits = jnp.where((hits < 0) & (best <= thresholds), t, hits)
-        return best, hits
 
-    def body(carry, inputs):
-        x, x_good, state, f_prev, best, hits, freeze, status, wiggle = carry
-        t, lr, scale = inputs
-        f, g = value_and_grad(x)
-        alive = status == STATUS_OK
-        finite = jnp.isfinite(f) & jnp.all(jnp.isfinite(g))
-        x_good = jnp.where(finite, x, x_good)  # the last iterate with a finite f and gradient
-        best, hits = record(f, t, best, hits)
-        wiggle = wiggle + jnp.where(alive & finite & (t >= steps - window + 1), jnp.abs(f - f_prev), 0.0)
-        g_used, added = perturb(t, g, lr, scale)
-        extra = {"value": f} if method.needs_value else {}
-        updates, new_state = build(lr).update(g_used, state, x, **extra)
-        candidate = project(x + updates + added)
-        in_range = jnp.all(jnp.isfinite(candidate)) & jnp.all(jnp.abs(candidate - jnp.clip(candidate, lo, hi)) <= slack)
-        move = alive & finite & in_range
-        status = jnp.where(alive & ~finite, STATUS_NONFINITE, jnp.where(alive & ~in_range, STATUS_LEFT_RANGE, status))
-        jumped = move & (jnp.linalg.norm(candidate - x) > half_basin)
-        freeze = jnp.where(jumped, t + 1, freeze)
-        x = jnp.where(move, candidate, x)
-        state = jax.tree.map(lambda new, old: jnp.where(move, new, old), new_state, state)
-        # A stopped start repeats its last value: later steps add nothing to the oscillation.
-        carry = (x, x_good, state, jnp.where(alive & finite, f, f_prev), best, hits, freeze, status, wiggle)
-        return carry, (x if record_path else None)
+def _box(objective, d: int, dtype):
+    """(lo, hi) as [d, 1] columns, broadcasting over a block's starts."""
+    lo, hi = objective.bounds(d)
+    return jnp.asarray(lo, dtype)[:, None], jnp.asarray(hi, dtype)[:, None]
 
-    f0 = objective.delta(x0)
-    init = (
-        x0,
-        x0,
-        build(lrs[0]).init(x0),
-        f0,
-        jnp.asarray(jnp.inf, dtype),
-        jnp.full(thresholds.shape, -1, jnp.int32),
-        jnp.asarray(0, jnp.int32),
-        jnp.asarray(STATUS_OK, jnp.int8),
-        jnp.asarray(0.0, dtype),
-    )
-    ts = jnp.arange(steps, dtype=jnp.int32)
-    (x, x_good, state, f_prev, best, hits, freeze, status, wiggle), visited = jax.lax.scan(
-        body, init, (ts, lrs, noise_scales)
-    )
-    if method.eval_point is not None:  # schedule-free: judge the evaluation point, not y
-        x = jnp.where(status == STATUS_OK, project(method.eval_point(state, x)), x)
-    # A start stopped by a non-finite value reports its last finite iterate (and is diverged).
-    x = jnp.where(status == STATUS_NONFINITE, x_good, x)
-    f_final = objective.delta(x)
-    best, hits = record(f_final, jnp.int32(steps), best, hits)
-    wiggle = wiggle + jnp.where(status == STATUS_OK, jnp.abs(f_final - f_prev), 0.0)
-    out = {} if not record_path else {"path": jnp.concatenate([x0[None], visited])}
-    return out | {
-        "x_final": x,
-        "gap_final": f_final,
-        "gap_best": best,
-        "hits": hits,
-        "freeze_step": freeze,
-        "status": status,
-        "oscillation": wiggle / window,
-    }
+
+def _polisher(objective, lo, hi, iterations: int):
+    project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
+    value_and_grad = columns.value_and_grad(objective.delta)
+    cap = POLISH_CAP * objective.basin_scale
+    return functools.partial(polish.polish, value_and_grad, project, cap, iterations)
 
 
 def _mesh() -> Mesh:
-    return Mesh(np.asarray(jax.devices()), ("blocks",))
+    return Mesh(np.asarray(jax.devices()), ("lanes",))
+
+
+def _over_devices(per_device, n_shared: int):
+    """jit of ``per_device`` sharded over every local device along the first axis of its leading
+    arguments; the last ``n_shared`` arguments are the same on every device."""
+    arguments = per_device.__code__.co_argcount
+    lanes, shared = PartitionSpec("lanes"), PartitionSpec()
+    sharded = jax.shard_map(
+        per_device,
+        mesh=_mesh(),
+        in_specs=(lanes,) * (arguments - n_shared) + (shared,) * n_shared,
+        out_specs=lanes,
+        check_vma=False,  # every lane is independent; nothing is replicated across devices
+    )
+    return jax.jit(sharded)
 
 
 @functools.cache
-def compiled_run(program: Program):
-    """The jitted program for one group: blocks of starts [devices, BLOCK, d] and their keys
-    [devices, BLOCK, 2], the lr table [rows, steps], the noise scale [steps], the thresholds
-    (on f - f*)."""
+def compiled_run(program: Program, record_path: int = 0):
+    """The jitted program for one group: per call, lanes of starts ``[devices * L, d, BLOCK]``
+    with their keys ``[devices * L, BLOCK, 2]`` and lr rows ``[devices * L, steps]``; the noise
+    scale ``[steps]`` and the thresholds (on f - f*) shared. Outputs are per lane, starts-last;
+    ``record_path = k`` adds every iterate of each lane's first k starts (``paths``)."""
     objective = program.objective()
-    lo_np, hi_np = objective.bounds(program.dim)
-    cap = POLISH_CAP * objective.basin_scale
-    is_reference = optimizers.get(program.optimizer).kind == optimizers.REFERENCE
+    dtype = jnp.dtype(program.dtype)
 
-    def one_block(x0, keys, table, noise_table, thresholds):
-        lo, hi = jnp.asarray(lo_np, x0.dtype), jnp.asarray(hi_np, x0.dtype)
-        if is_reference:
-            per_start = functools.partial(reference.trajectory, program, objective, lo, hi)
-            out = jax.vmap(lambda x, k: per_start(x, k, thresholds))(x0, keys)
-            out = jax.tree.map(lambda v: v[None], out)  # the single "none" row
+    def one_lane(x0, keys, lrs, noise_table, thresholds):
+        lo, hi = _box(objective, program.dim, dtype)
+        if program.is_reference:
+            per_start = functools.partial(reference.trajectory, program, objective, lo[:, 0], hi[:, 0])
+            out = jax.vmap(per_start, in_axes=(-1, 0, None), out_axes=-1)(x0, keys, thresholds)
         else:
-            per_start = functools.partial(_trajectory, program, lo, hi)
-            over_starts = jax.vmap(per_start, in_axes=(0, 0, None, None, None))
-            over_rows = jax.vmap(over_starts, in_axes=(None, None, 0, None, None))
-            out = over_rows(x0, keys, table, noise_table, thresholds)
-        polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_FINAL)
-        out["gap_polished"] = jax.vmap(jax.vmap(polish))(out["x_final"])
+            out = descent.lane(program, lo, hi, x0, keys, lrs, noise_table, thresholds, record_path)
+        out["gap_polished"] = _polisher(objective, lo, hi, POLISH_STEPS_FINAL)(out["x_final"])
         return out
 
-    def run(blocks, keys, table, noise_table, thresholds):
+    def run(x0, keys, lrs, noise_table, thresholds):
         TRACE_COUNT["run"] += 1
-        return jax.vmap(one_block, in_axes=(0, 0, None, None, None))(blocks, keys, table, noise_table, thresholds)
+        return jax.vmap(one_lane, in_axes=(0, 0, 0, None, None))(x0, keys, lrs, noise_table, thresholds)
 
-    blocked, shared = PartitionSpec("blocks"), PartitionSpec()
-    sharded = jax.shard_map(
-        run,
-        mesh=_mesh(),
-        in_specs=(blocked, blocked, shared, shared, shared),
-        out_specs=blocked,
-        check_vma=False,  # every block is independent; nothing is replicated across devices
-    )
-    return jax.jit(sharded)
+    return _over_devices(run, n_shared=2)
 
 
 @functools.cache
 def compiled_start_polish(function: str, dim: int, dtype: str, instance: int = 0):
     objective = functions.problem(function, dim, instance)
-    lo_np, hi_np = objective.bounds(dim)
-    cap = POLISH_CAP * objective.basin_scale
 
     def run(blocks):
         TRACE_COUNT["polish"] += 1
-        lo, hi = jnp.asarray(lo_np, blocks.dtype), jnp.asarray(hi_np, blocks.dtype)
-        polish = functools.partial(_polish, objective, lo, hi, cap, POLISH_STEPS_START)
-        return jax.vmap(jax.vmap(polish))(blocks)
+        lo, hi = _box(objective, dim, blocks.dtype)
+        return jax.vmap(_polisher(objective, lo, hi, POLISH_STEPS_START))(blocks)
 
-    sharded = jax.shard_map(
-        run, mesh=_mesh(), in_specs=PartitionSpec("blocks"), out_specs=PartitionSpec("blocks"), check_vma=False
-    )
-    return jax.jit(sharded)
+    return _over_devices(run, n_shared=0)
 
 
-def _blocks(x: np.ndarray, dtype=None):
-    """Pad rows (starts) to whole blocks and group them ``devices`` blocks per call."""
+def _as_blocks(x: np.ndarray, dtype=None) -> np.ndarray:
+    """Rows (starts) padded to whole blocks, starts-last: [n, ...] -> [blocks, ..., BLOCK]."""
     n = x.shape[0]
-    per_call = BLOCK * jax.device_count()
-    padded = math.ceil(n / per_call) * per_call
+    padded = math.ceil(n / BLOCK) * BLOCK
     full = np.concatenate([x, np.repeat(x[:1], padded - n, axis=0)]) if padded > n else x
     full = full.astype(dtype) if dtype is not None else full
-    for start in range(0, padded, per_call):
-        yield full[start : start + per_call].reshape(jax.device_count(), BLOCK, *x.shape[1:])
+    blocks = full.reshape(padded // BLOCK, BLOCK, *x.shape[1:])
+    return np.moveaxis(blocks, 1, -1)
 
 
-def rows_per_call(dim: int) -> int:
-    """Table rows run in one call: bounds the carry (rows x BLOCK x d per device) whatever the grid."""
-    return max(1, ROW_BUDGET // dim)
+def _from_lanes(values: np.ndarray, rows: int, n: int) -> np.ndarray:
+    """Per-lane outputs [rows * blocks, ..., BLOCK] -> [rows, n, ...] (the starts in order)."""
+    per_row = values.reshape(rows, -1, *values.shape[1:])
+    per_row = np.moveaxis(per_row, -1, 2)  # [rows, blocks, BLOCK, ...]
+    return per_row.reshape(rows, -1, *per_row.shape[3:])[:, :n]
+
+
+def _calls(lane_count: int, per_call: int):
+    """Lane indices of each call, the last call padded with lane 0 (its results dropped)."""
+    order = np.arange(math.ceil(lane_count / per_call) * per_call)
+    order[lane_count:] = 0
+    return order.reshape(-1, per_call)
 
 
 def run_group(
@@ -244,72 +188,59 @@ def run_group(
 ) -> dict:
     """Run every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d],
     with noise of scale ``noise_table`` [steps] (none if None) drawn from start i's ``keys[i]``
-    (raw uint32 key data).
+    (raw uint32 key data). Returns numpy arrays shaped [rows, n, ...].
 
-    Rows go in slices of at most ``rows_per_call`` (the last one padded, so one program serves
-    them all); starts in blocks. Returns numpy arrays shaped [rows, n, ...].
-    """
-    n_rows = table.shape[0]
+    Lanes are (row, block) pairs, rows outer; calls are dispatched asynchronously, so the devices
+    stay busy while the host gathers the next call's inputs."""
+    n, rows = x0.shape[0], table.shape[0]
     noise_table = np.zeros(table.shape[1]) if noise_table is None else noise_table
-    keys = np.zeros((x0.shape[0], 2), np.uint32) if keys is None else keys
-    per_call = min(n_rows, rows_per_call(program.dim))
-    pad = -n_rows % per_call
-    table = np.concatenate([table, np.repeat(table[:1], pad, axis=0)])
-    slices = [
-        _run_rows(program, x0, keys, table[i : i + per_call], noise_table, thresholds)
-        for i in range(0, n_rows, per_call)
-    ]
-    return {key: np.concatenate([part[key] for part in slices])[:n_rows] for key in slices[0]}
-
-
-def _run_rows(program: Program, x0, keys, table, noise_table, thresholds) -> dict:
-    n = x0.shape[0]
+    keys = np.zeros((n, 2), np.uint32) if keys is None else keys
+    start_blocks = _as_blocks(x0, program.dtype)  # [blocks, d, BLOCK]
+    key_blocks = np.moveaxis(_as_blocks(keys), -1, 1)  # [blocks, BLOCK, 2]
+    table = np.asarray(table, program.dtype)
+    n_blocks = start_blocks.shape[0]
     fn = compiled_run(program)
-    shared = [jnp.asarray(t, dtype=program.dtype) for t in (table, noise_table, thresholds)]
-    parts = [
-        fn(jnp.asarray(block), jnp.asarray(key_block), *shared)
-        for block, key_block in zip(_blocks(x0, program.dtype), _blocks(keys), strict=True)
-    ]
-    merged = {}
-    for key in parts[0]:
-        # [calls, devices, rows, BLOCK, ...] -> [rows, starts, ...]
-        stacked = np.stack([np.asarray(p[key]) for p in parts])
-        stacked = np.moveaxis(stacked, 2, 0)
-        merged[key] = stacked.reshape(stacked.shape[0], -1, *stacked.shape[4:])[:, :n]
-    return merged
-
-
-@functools.cache
-def _compiled_paths(program: Program):
-    objective = program.objective()
-    lo_np, hi_np = objective.bounds(program.dim)
-
-    def run(x0, lrs, thresholds):
-        lo, hi = jnp.asarray(lo_np, x0.dtype), jnp.asarray(hi_np, x0.dtype)
-        zeros = jnp.zeros_like(lrs)
-        one = functools.partial(_trajectory, program, lo, hi, record_path=True)
-        keys = jnp.zeros((x0.shape[0], 2), jnp.uint32)
-        return jax.vmap(one, in_axes=(0, 0, None, None, None))(x0, keys, lrs, zeros, thresholds)
-
-    return jax.jit(run)
+    shared = [jnp.asarray(t, dtype=program.dtype) for t in (noise_table, thresholds)]
+    per_call = lanes_per_device(program) * jax.device_count()
+    lane_count = rows * n_blocks
+    pending = []
+    for lanes in _calls(lane_count, per_call):
+        row, block = np.divmod(lanes, n_blocks)
+        pending.append(fn(start_blocks[block], key_blocks[block], table[row], *shared))
+    out = {}
+    for key in pending[0]:
+        values = np.concatenate([np.asarray(part[key]) for part in pending])[:lane_count]
+        out[key] = _from_lanes(values, rows, n)
+    return out
 
 
 def paths(program: Program, x0: np.ndarray, lrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The iterates of a few starts ``x0`` [k, d] under one lr row ``lrs`` [steps], without noise
-    (for figures): ([k, steps + 1, d] iterates, [k, d] judged final points). The cell's own
-    run computes the same steps; only its summaries are kept."""
-    if optimizers.get(program.optimizer).kind == optimizers.REFERENCE or program.noise != noise.NONE:
+    """The iterates of a few starts ``x0`` [k, d] (k <= PATH_STARTS) under one lr row ``lrs``
+    [steps], without noise (for figures): ([k, steps + 1, d] iterates, [k, d] judged final points).
+
+    They are the steps the cell's own run takes: the same program, on a call of the same shape,
+    with the first columns' iterates recorded. (A program of another shape can round differently,
+    and at a large lr these trajectories are chaotic: a last-bit difference ends them elsewhere.)"""
+    if program.is_reference or program.noise != noise.NONE:
         raise ValueError(f"paths: only noise-free descent optimizers, got {program.optimizer} with {program.noise}")
-    out = _compiled_paths(program)(
-        jnp.asarray(x0, program.dtype),
-        jnp.asarray(lrs, program.dtype),
-        jnp.zeros(program.n_targets, program.dtype),
-    )
-    return np.asarray(out["path"]), np.asarray(out["x_final"])
+    k = x0.shape[0]
+    if not 0 < k <= PATH_STARTS:
+        raise ValueError(f"paths: 1 to {PATH_STARTS} starts, got {k}")
+    x0 = np.asarray(x0, program.dtype)
+    lanes = lanes_per_device(program) * jax.device_count()
+    block = np.repeat(_as_blocks(x0), lanes, axis=0)
+    keys = np.zeros((lanes, BLOCK, 2), np.uint32)
+    rows = np.repeat(np.asarray(lrs, program.dtype)[None], lanes, axis=0)
+    shared = [jnp.zeros(program.steps, program.dtype), jnp.zeros(program.n_targets, program.dtype)]
+    out = compiled_run(program, record_path=PATH_STARTS)(block, keys, rows, *shared)
+    visited = np.moveaxis(np.asarray(out["visited"][0]), -1, 0)[:k]  # [k, steps, d]
+    return np.concatenate([x0[:, None], visited], axis=1), np.asarray(out["x_final"][0]).T[:k]
 
 
 def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> np.ndarray:
     """f - f* after polishing each start: which basin each start lies in."""
     fn = compiled_start_polish(function, dim, dtype, instance)
-    parts = [np.asarray(fn(jnp.asarray(block))).reshape(-1) for block in _blocks(x0, dtype)]
-    return np.concatenate(parts)[: x0.shape[0]]
+    blocks = _as_blocks(x0, dtype)
+    pending = [fn(blocks[lanes]) for lanes in _calls(blocks.shape[0], jax.device_count())]
+    values = np.concatenate([np.asarray(part) for part in pending])[: blocks.shape[0]]
+    return _from_lanes(values, 1, x0.shape[0])[0]

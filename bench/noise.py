@@ -50,13 +50,17 @@ class Noise:
 
 
 def perturbation(kind: str, key_data, shape, dtype):
-    """``(t, g, lr, scale) -> (gradient the optimiser sees, term added to the update)``."""
+    """``(t, g, lr, scale) -> (gradient the optimiser sees, term added to the update)`` for a block
+    of starts: ``key_data[n, 2]`` (each start's raw key), ``shape = (d, n)`` (a start per column).
+    Start i's draw at step t is ``normal(fold_in(key_i, t), (d,))`` wherever the start sits."""
     if kind == NONE:
         return lambda t, g, lr, scale: (g, jnp.zeros(shape, dtype))
-    key = jax.random.wrap_key_data(key_data)
+    keys = jax.vmap(jax.random.wrap_key_data)(key_data)
+    d = shape[0]
 
     def draw(t):
-        return jax.random.normal(jax.random.fold_in(key, t), shape, dtype)
+        one = lambda key: jax.random.normal(jax.random.fold_in(key, t), (d,), dtype)  # noqa: E731
+        return jax.vmap(one, out_axes=-1)(keys)
 
     if kind == GRADIENT:
         return lambda t, g, lr, scale: (g + scale * draw(t), jnp.zeros(shape, dtype))

@@ -42,6 +42,12 @@ class Optimizer:
       eval_point: ``(state, params) -> the point judged`` where the method evaluates elsewhere than
         where it takes gradients (schedule-free); None: the iterate itself.
       needs_value: the update needs the objective's value (``update(..., value=f)``).
+      coordinatewise: each coordinate's update depends only on that coordinate's own gradients,
+        the lr and step counts (no norms, no objective value). The engine then updates a whole
+        block of starts as one parameter array, its step counts shared by the block, which is
+        several times faster than a separate update per start and gives the same numbers (tested
+        against a plain optax loop per start). False (the default) for anything else: such
+        updates run per start.
       kind: ``"descent"`` (driven by a schedule) or ``"reference"``.
     """
 
@@ -52,6 +58,7 @@ class Optimizer:
     auto_centre: AutoCentre | None = None
     eval_point: Callable | None = None
     needs_value: bool = False
+    coordinatewise: bool = False
     kind: str = DESCENT
 
 
@@ -104,6 +111,7 @@ def with_plateau(base: Optimizer) -> Optimizer:
         build=lambda lr: optax.chain(build(lr), plateau.reduce_on_plateau()),
         eval_point=None if eval_point is None else (lambda state, x: eval_point(state[0], x)),
         needs_value=True,
+        coordinatewise=False,  # the plateau test reads each start's own objective value
     )
 
 
@@ -141,6 +149,7 @@ SIGN_LIKE = _basin_fraction(0.05)  # a step of about lr per coordinate
 register(
     Optimizer(
         name="sgd",
+        coordinatewise=True,
         build=optax.sgd,
         auto_centre=_curvature_limit(2.0),
         summary="plain gradient descent: x -= lr * g",
@@ -150,6 +159,7 @@ register(
 register(
     Optimizer(
         name="momentum",
+        coordinatewise=True,
         build=lambda lr: optax.sgd(lr, momentum=HEAVY_BALL),
         auto_centre=_curvature_limit(2.0 * (1.0 + HEAVY_BALL)),
         summary=f"heavy ball (Polyak), momentum {HEAVY_BALL}: v = g + {HEAVY_BALL} v; x -= lr * v",
@@ -159,6 +169,7 @@ register(
 register(
     Optimizer(
         name="nesterov",
+        coordinatewise=True,
         build=lambda lr: optax.sgd(lr, momentum=HEAVY_BALL, nesterov=True),
         auto_centre=_curvature_limit(2.0 * (1.0 + HEAVY_BALL) / (1.0 + 2.0 * HEAVY_BALL)),
         summary=f"Nesterov momentum {HEAVY_BALL} (Sutskever form): x -= lr * (g + {HEAVY_BALL} v)",
@@ -168,6 +179,7 @@ register(
 register(
     Optimizer(
         name="adam",
+        coordinatewise=True,
         build=optax.adam,
         auto_centre=SIGN_LIKE,
         summary="Adam, b1 = 0.9, b2 = 0.999, eps = 1e-8",
@@ -177,6 +189,7 @@ register(
 register(
     Optimizer(
         name="adamw",
+        coordinatewise=True,
         build=optax.adamw,
         auto_centre=SIGN_LIKE,
         summary=(
@@ -189,6 +202,7 @@ register(
 register(
     Optimizer(
         name="amsgrad",
+        coordinatewise=True,
         build=optax.amsgrad,
         auto_centre=SIGN_LIKE,
         summary="AMSGrad: Adam with the running maximum of the second moment, b1 = 0.9, b2 = 0.999",
@@ -198,6 +212,7 @@ register(
 register(
     Optimizer(
         name="rmsprop",
+        coordinatewise=True,
         build=optax.rmsprop,
         auto_centre=SIGN_LIKE,
         summary="RMSProp, decay 0.9, eps = 1e-8, no momentum",
@@ -207,6 +222,7 @@ register(
 register(
     Optimizer(
         name="adagrad",
+        coordinatewise=True,
         build=optax.adagrad,
         auto_centre=_basin_fraction(0.5),  # steps shrink as 1/sqrt(t): a centre ten times Adam's
         summary="AdaGrad, initial accumulator 0.1, eps = 1e-7: steps shrink as 1/sqrt(sum of g^2)",
@@ -216,6 +232,7 @@ register(
 register(
     Optimizer(
         name="adabelief",
+        coordinatewise=True,
         build=optax.adabelief,
         auto_centre=SIGN_LIKE,
         summary="AdaBelief, b1 = 0.9, b2 = 0.999, eps = eps_root = 1e-16",
@@ -225,6 +242,7 @@ register(
 register(
     Optimizer(
         name="lion",
+        coordinatewise=True,
         build=lambda lr: optax.lion(lr, weight_decay=0.0),
         auto_centre=SIGN_LIKE,
         summary=(
@@ -237,6 +255,7 @@ register(
 register(
     Optimizer(
         name="yogi",
+        coordinatewise=True,
         build=optax.yogi,
         auto_centre=SIGN_LIKE,
         summary="Yogi, b1 = 0.9, b2 = 0.999, eps = 1e-3",
@@ -246,6 +265,7 @@ register(
 register(
     Optimizer(
         name="schedule_free_sgd",
+        coordinatewise=True,
         build=lambda lr: optax.contrib.schedule_free_sgd(lr, b1=0.9),
         auto_centre=_curvature_limit(2.0),
         eval_point=optax.contrib.schedule_free_eval_params,
@@ -259,6 +279,7 @@ register(
 register(
     Optimizer(
         name="schedule_free_adamw",
+        coordinatewise=True,
         build=lambda lr: optax.contrib.schedule_free_adamw(lr, b1=0.9, b2=0.999, eps=1e-8, weight_decay=0.0),
         auto_centre=SIGN_LIKE,
         eval_point=optax.contrib.schedule_free_eval_params,
