@@ -40,8 +40,10 @@ from .rules import STATUS_LEFT_RANGE, STATUS_NONFINITE, STATUS_OK  # noqa: F401 
 cache.enable()  # JAX's persistent compilation cache: a second run compiles nothing
 
 BLOCK = 256  # starts per lane: fixed, so a start's numbers never depend on the run's size
-LANE_ELEMENTS = 2**15  # starts x d per device and call that descent lanes fill (see lanes_per_device)
-MAX_LANES = 64
+# Starts x d per device and call that descent lanes fill (``lanes_per_device``): on a CPU, enough
+# that the loop's fixed cost per step is small, few enough that a call's state stays in the cache;
+# an accelerator needs millions of numbers per kernel to be busy.
+LANE_ELEMENTS = {"cpu": 2**15, "accelerator": 2**22}
 POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
 POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
@@ -76,10 +78,14 @@ def lanes_per_device(program: Program) -> int:
     """Lanes a call runs on each device: enough to fill ``LANE_ELEMENTS`` starts x d (a step on
     a few thousand numbers is dominated by the loop's fixed cost), a power of two so that common
     start counts fill whole calls. Reference methods take one lane: their per-start loops are long
-    (line searches), and a run has only one row of them."""
+    (line searches), and a run has only one row of them.
+
+    The number depends only on the program and the kind of device, so a program compiles once
+    and a lane always runs in a call of the same shape (its numbers are the same wherever it runs)."""
     if program.is_reference:
         return 1
-    lanes = min(MAX_LANES, max(1, LANE_ELEMENTS // (program.dim * BLOCK)))
+    budget = LANE_ELEMENTS["cpu" if jax.default_backend() == "cpu" else "accelerator"]
+    lanes = max(1, budget // (program.dim * BLOCK))
     return 1 << (lanes.bit_length() - 1)
 
 

@@ -21,7 +21,15 @@ Peers run interleaved (A B C ... A B C ...), ``repeats`` times; the table report
 the machine's drift cancels in the ratios. torch is optional: a missing peer is a row saying so.
 
     python -m bench.perf [--starts 4096] [--steps 1000] [--repeats 3] [--out runs/perf]
-    python -m bench.perf --scale   # adds the engine at 4 sizes (time linear in starts and steps)
+    python -m bench.perf --scale   # adds the engine at 4 sizes, up to 1,000,000 starts x 2000 steps
+    python -m bench.perf --gpu     # on a GPU: the engine at 1,000,000 starts against the memory bound
+
+On a GPU (``--gpu``, JAX's default backend a GPU) the CPU peers are left out: the engine runs the
+same workload with 1,000,000 starts, and the table gives its element-steps/s beside the bound that
+memory bandwidth puts on it. Each step must at least read and write every start's iterate and
+Adam's two moments (``BYTES_PER_ELEMENT_STEP`` = 6 float32 numbers per coordinate), so the bound
+is bandwidth / 24 B; the bandwidth is measured in the same process (a large device-to-device
+``y = a x + b``), not taken from a data sheet.
 """
 
 from __future__ import annotations
@@ -47,7 +55,9 @@ LOWER, UPPER = -5.12, 5.12
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8
 PEERS = ("engine", "numpy", "torch_eager", "torch_compile")
 CEILINGS = ("numpy_sin", "xla_sin", "numpy_fma")
-SCALE_SIZES = ((4096, 1000), (16384, 1000), (65536, 1000), (16384, 4000))
+SCALE_SIZES = ((4096, 1000), (65536, 1000), (262144, 1000), (1_000_000, 2000))
+GPU_STARTS = 1_000_000
+BYTES_PER_ELEMENT_STEP = 6 * 4  # read and write x, Adam's m and v: float32
 
 
 def starts(n: int, seed: int = 0) -> np.ndarray:
@@ -196,38 +206,47 @@ def ceiling(name: str, n: int, repeats: int = 20) -> float:
 # -- one measurement per process -----------------------------------------------------------------
 
 
-def measure(peer: str, n: int, steps: int) -> dict:
-    """Run ``peer`` twice in this process: the first call includes compiling, the second not."""
+def measure(peer: str, n: int, steps: int, warm_starts: int | None = None) -> dict:
+    """Run ``peer`` twice in this process: the first call includes compiling, the second not.
+    With ``warm_starts``, the first call runs only that many starts (the engine compiles one
+    program whatever the number of starts), so that a large size runs once."""
     if peer in CEILINGS:
         return {"rate": ceiling(peer, n * DIM), "peak_rss_mb": _peak_rss_mb()}
     try:
         runner = RUNNERS[peer]
         x0 = starts(n)
         start = time.perf_counter()
-        runner(x0, steps)
+        runner(x0[:warm_starts] if warm_starts else x0, steps)
         first = time.perf_counter() - start
         start = time.perf_counter()
         best, hits = runner(x0, steps)
         seconds = time.perf_counter() - start
     except ImportError as missing:
         return {"missing": f"not installed ({missing.name})"}
-    return {
+    out = {
         "seconds": seconds,
-        "compile_s": max(first - seconds, 0.0),
         "rate": n * DIM * steps / seconds,
         "peak_rss_mb": _peak_rss_mb(),
         "hit_share": float(np.mean(np.asarray(hits) >= 0)),
         "best_median": float(np.median(best)),
     }
+    if not warm_starts:
+        out["compile_s"] = max(first - seconds, 0.0)
+    if peer == "engine":
+        from . import engine
+
+        out["programs"] = engine.TRACE_COUNT["run"]
+    return out
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _in_subprocess(peer: str, n: int, steps: int) -> dict:
+def _in_subprocess(peer: str, n: int, steps: int, warm_starts: int | None = None) -> dict:
+    command = [sys.executable, "-m", "bench.perf", "--worker", peer, "--starts", str(n), "--steps", str(steps)]
     done = subprocess.run(
-        [sys.executable, "-m", "bench.perf", "--worker", peer, "--starts", str(n), "--steps", str(steps)],
+        command + (["--warm", str(warm_starts)] if warm_starts else []),
         capture_output=True,
         text=True,
         check=False,
@@ -293,15 +312,59 @@ def best_peer_line(summary: dict[str, dict]) -> str:
 
 
 def scale_table(repeats: int, log=print) -> str:
-    lines = ["| starts | steps | seconds | element-steps/s | peak RSS MB |", "|---|---|---|---|---|"]
+    """The engine at ``SCALE_SIZES``, each size in its own process (so each has its own peak RSS),
+    compiled on a small warm-up first: time per element-step should stay flat."""
+    lines = [
+        "| starts | steps | seconds | element-steps/s | ns per element-step | peak RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
     for n, steps in SCALE_SIZES:
-        rows = [_in_subprocess("engine", n, steps) for _ in range(repeats)]
+        rows = [_in_subprocess("engine", n, steps, warm_starts=min(n, 4096)) for _ in range(repeats)]
+        if "missing" in rows[0]:
+            lines.append(f"| {n} | {steps} | {rows[0]['missing']} | | | |")
+            continue
         seconds = _median([r["seconds"] for r in rows])
+        element_steps = n * DIM * steps
         lines.append(
-            f"| {n} | {steps} | {seconds:.2f} | {n * DIM * steps / seconds / 1e6:.1f} M | "
-            f"{max(r['peak_rss_mb'] for r in rows):.0f} |"
+            f"| {n:,} | {steps} | {seconds:.2f} | {element_steps / seconds / 1e6:.1f} M | "
+            f"{1e9 * seconds / element_steps:.2f} | {max(r['peak_rss_mb'] for r in rows):.0f} |"
         )
         log(lines[-1])
+    return "\n".join(lines)
+
+
+def bandwidth(n: int = 2**28, repeats: int = 10) -> float:
+    """Bytes per second of ``y = a x + b`` over n float32 numbers on JAX's default device (one
+    read and one write per number): the memory bandwidth a streaming kernel reaches."""
+    import jax
+    import jax.numpy as jnp
+
+    kernel = jax.jit(lambda x: 2.0 * x + 1.0)
+    x = jnp.ones(n, jnp.float32)
+    kernel(x).block_until_ready()
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        kernel(x).block_until_ready()
+        best = min(best, time.perf_counter() - start)
+    return 2 * 4 * n / best
+
+
+def gpu_table(steps: int, repeats: int, log=print) -> str:
+    """The engine on JAX's default device (a GPU) at ``GPU_STARTS`` starts, against the bound that
+    the measured memory bandwidth puts on the workload."""
+    rows = [measure("engine", GPU_STARTS, steps, warm_starts=4096) for _ in range(repeats)]
+    seconds = _median([r["seconds"] for r in rows])
+    rate = GPU_STARTS * DIM * steps / seconds
+    bytes_per_s = bandwidth()
+    bound = bytes_per_s / BYTES_PER_ELEMENT_STEP
+    lines = [
+        "| starts | steps | seconds | element-steps/s | measured bandwidth | memory bound | share of bound |",
+        "|---|---|---|---|---|---|---|",
+        f"| {GPU_STARTS:,} | {steps} | {seconds:.2f} | {rate / 1e9:.2f} G | {bytes_per_s / 1e9:.0f} GB/s | "
+        f"{bound / 1e9:.1f} G | {100 * rate / bound:.1f}% |",
+    ]
+    log(lines[-1])
     return "\n".join(lines)
 
 
@@ -321,10 +384,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", default="runs/perf", help="directory for perf.md (default runs/perf)")
     parser.add_argument("--scale", action="store_true", help="also time the engine at 4 sizes")
+    parser.add_argument("--gpu", action="store_true", help="the engine on a GPU against its memory-bandwidth bound")
     parser.add_argument("--worker", choices=(*PEERS, *CEILINGS), help=argparse.SUPPRESS)
+    parser.add_argument("--warm", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(measure(args.worker, args.starts, args.steps)))
+        print(json.dumps(measure(args.worker, args.starts, args.steps, args.warm)))
+        return
+    if args.gpu:
+        _write(args.out, _gpu_report(args))
         return
     summary = collect(args.starts, args.steps, args.repeats, log=lambda line: print(line, file=sys.stderr))
     text = [
@@ -336,8 +404,29 @@ def main(argv: list[str] | None = None) -> None:
     ]
     if args.scale:
         text += ["", "Engine at four sizes:", "", scale_table(args.repeats, log=lambda s: print(s, file=sys.stderr))]
+    programs = summary["engine"].get("programs")
+    if programs is not None:
+        text += ["", f"The engine compiled {programs:.0f} program(s) for its two calls (compile, then timed)."]
     text += ["", best_peer_line(summary)]
-    out = Path(args.out)
+    _write(args.out, text)
+
+
+def _gpu_report(args) -> list[str]:
+    import jax
+
+    if jax.default_backend() == "cpu":
+        raise SystemExit("--gpu: JAX sees no GPU here (default backend: cpu); install jax[cuda] on a GPU machine")
+    return [
+        f"Workload: Rastrigin d = {DIM}, Adam + cosine (peak {PEAK_LR}), float32, {GPU_STARTS:,} starts x "
+        f"{args.steps} steps; median of {args.repeats} runs.",
+        f"Machine: {machine()}; {datetime.date.today().isoformat()}.",
+        "",
+        gpu_table(args.steps, args.repeats, log=lambda line: print(line, file=sys.stderr)),
+    ]
+
+
+def _write(out_dir: str, text: list[str]) -> None:
+    out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "perf.md").write_text("\n".join(text) + "\n")
     print("\n".join(text))
