@@ -44,6 +44,9 @@ BLOCK = 256  # starts per lane: fixed, so a start's numbers never depend on the 
 # that the loop's fixed cost per step is small, few enough that a call's state stays in the cache;
 # an accelerator needs millions of numbers per kernel to be busy.
 LANE_ELEMENTS = {"cpu": 2**15, "accelerator": 2**22}
+# Reference methods (L-BFGS's line searches, random search) loop per start until the slowest start
+# of the call is done; a few lanes per call amortise the loop's fixed cost per iteration.
+REFERENCE_LANES = 4
 POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
 POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale
@@ -77,21 +80,24 @@ class Program:
 def lanes_per_device(program: Program) -> int:
     """Lanes a call runs on each device: enough to fill ``LANE_ELEMENTS`` starts x d (a step on
     a few thousand numbers is dominated by the loop's fixed cost), a power of two so that common
-    start counts fill whole calls. Reference methods take one lane: their per-start loops are long
-    (line searches), and a run has only one row of them.
+    start counts fill whole calls. Reference methods take ``REFERENCE_LANES``: a run has one row
+    of them, so more lanes would be padding.
 
     The number depends only on the program and the kind of device, so a program compiles once
     and a lane always runs in a call of the same shape (its numbers are the same wherever it runs)."""
     if program.is_reference:
-        return 1
+        return REFERENCE_LANES
     budget = LANE_ELEMENTS["cpu" if jax.default_backend() == "cpu" else "accelerator"]
     lanes = max(1, budget // (program.dim * BLOCK))
     return 1 << (lanes.bit_length() - 1)
 
 
 def _box(objective, d: int, dtype):
-    """(lo, hi) as [d, 1] columns, broadcasting over a block's starts."""
+    """(lo, hi) broadcasting over a block's starts: scalars where every coordinate has the same
+    bounds (most boxes; XLA then needs no per-coordinate broadcast), else [d, 1] columns."""
     lo, hi = objective.bounds(d)
+    if np.all(lo == lo[0]) and np.all(hi == hi[0]):
+        return jnp.asarray(lo[0], dtype), jnp.asarray(hi[0], dtype)
     return jnp.asarray(lo, dtype)[:, None], jnp.asarray(hi, dtype)[:, None]
 
 
@@ -133,7 +139,8 @@ def compiled_run(program: Program, record_path: int = 0):
     def one_lane(x0, keys, lrs, noise_table, thresholds):
         lo, hi = _box(objective, program.dim, dtype)
         if program.is_reference:
-            per_start = functools.partial(reference.trajectory, program, objective, lo[:, 0], hi[:, 0])
+            box = [jnp.asarray(b, dtype) for b in objective.bounds(program.dim)]
+            per_start = functools.partial(reference.trajectory, program, objective, *box)
             out = jax.vmap(per_start, in_axes=(-1, 0, None), out_axes=-1)(x0, keys, thresholds)
         else:
             out = descent.lane(program, lo, hi, x0, keys, lrs, noise_table, thresholds, record_path)

@@ -263,7 +263,7 @@ def test_lanes_per_call_are_fixed_by_the_program():
         return engine.lanes_per_device(engine.Program("rastrigin", d, optimizer, 100, "float32", 1))
 
     assert [lanes("adam", d) for d in (1, 2, 10, 20, 200)] == [128, 64, 8, 4, 1]
-    assert lanes("lbfgs", 2) == lanes("random_search", 10) == 1
+    assert lanes("lbfgs", 2) == lanes("random_search", 10) == engine.REFERENCE_LANES
 
 
 def test_recorded_paths_end_where_the_engine_ends():
