@@ -45,8 +45,9 @@ BLOCK = 256  # starts per lane: fixed, so a start's numbers never depend on the 
 # an accelerator needs millions of numbers per kernel to be busy.
 LANE_ELEMENTS = {"cpu": 2**15, "accelerator": 2**22}
 # Reference methods (L-BFGS's line searches, random search) loop per start until the slowest start
-# of the call is done; a few lanes per call amortise the loop's fixed cost per iteration.
-REFERENCE_LANES = 4
+# of the call is done (more lanes per call ran L-BFGS 1.5x faster on its own, but made small runs pad
+# their one row to many lanes).
+REFERENCE_LANES = 1
 POLISH_STEPS_FINAL = 100  # endpoints are already near a minimum
 POLISH_STEPS_START = 1000  # starts may be far from one (done once per set of starts)
 POLISH_CAP = 0.1  # polish step length cap, as a fraction of the basin scale

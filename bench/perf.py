@@ -384,6 +384,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", default="runs/perf", help="directory for perf.md (default runs/perf)")
     parser.add_argument("--scale", action="store_true", help="also time the engine at 4 sizes")
+    parser.add_argument("--scale-repeats", type=int, default=1, help="runs per size in the scale table (default 1)")
     parser.add_argument("--gpu", action="store_true", help="the engine on a GPU against its memory-bandwidth bound")
     parser.add_argument("--worker", choices=(*PEERS, *CEILINGS), help=argparse.SUPPRESS)
     parser.add_argument("--warm", type=int, help=argparse.SUPPRESS)
@@ -403,7 +404,12 @@ def main(argv: list[str] | None = None) -> None:
         table(summary),
     ]
     if args.scale:
-        text += ["", "Engine at four sizes:", "", scale_table(args.repeats, log=lambda s: print(s, file=sys.stderr))]
+        text += [
+            "",
+            f"Engine at four sizes (median of {args.scale_repeats}):",
+            "",
+            scale_table(args.scale_repeats, log=lambda s: print(s, file=sys.stderr)),
+        ]
     programs = summary["engine"].get("programs")
     if programs is not None:
         text += ["", f"The engine compiled {programs:.0f} program(s) for its two calls (compile, then timed)."]
