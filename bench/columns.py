@@ -24,17 +24,12 @@ def per_start(fn):
     return jax.vmap(fn, in_axes=STARTS, out_axes=STARTS)
 
 
-def values(fn):
-    """``x[d, n] -> f[n]`` for an objective ``fn(x[..., d])``."""
-    return jax.vmap(fn, in_axes=STARTS)
-
-
-def value_and_grad(fn):
-    """``x[d, n] -> (f[n], grad f[d, n])``, every start's gradient by reverse-mode autodiff.
+def value_and_grad(batched):
+    """``x[d, n] -> (f[n], grad f[d, n])`` for ``batched: x[d, n] -> f[n]`` (an objective's
+    ``delta_columns``), every start's gradient by reverse-mode autodiff.
 
     The gradient is the pullback of the batched function: each f_i depends on column i only, so
     the vector-Jacobian product with ones is every column's gradient at once."""
-    batched = values(fn)
 
     def both(x):
         f, pullback = jax.vjp(batched, x)

@@ -65,8 +65,8 @@ def lane(program, lo, hi, x0, keys, lrs, noise_scales, thresholds, record_path: 
     steps = program.steps
     dtype = x0.dtype
     optimizer = BlockOptimizer(optimizers.get(program.optimizer))
-    value_and_grad = columns.value_and_grad(objective.delta)
-    value = columns.values(objective.delta)
+    value_and_grad = columns.value_and_grad(objective.delta_columns)
+    value = objective.delta_columns
     half_basin = 0.5 * objective.basin_scale
     window = max(1, math.ceil(OSCILLATION_WINDOW * steps))
     slack = SANE_WIDTHS * (hi - lo)

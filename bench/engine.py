@@ -104,7 +104,7 @@ def _box(objective, d: int, dtype):
 
 def _polisher(objective, lo, hi, iterations: int):
     project = (lambda z: jnp.clip(z, lo, hi)) if objective.enforce_box else (lambda z: z)
-    value_and_grad = columns.value_and_grad(objective.delta)
+    value_and_grad = columns.value_and_grad(objective.delta_columns)
     cap = POLISH_CAP * objective.basin_scale
     return functools.partial(polish.polish, value_and_grad, project, cap, iterations)
 

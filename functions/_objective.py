@@ -52,6 +52,10 @@ class Objective:
       rotatable: instances >= 1 may rotate the function about its optimum as well as shift it.
       delta_fn: ``x[..., d] -> f(x) - f*`` computed without cancellation (COCO's functions add
         f* last; a textbook function with f* = 0 needs none). Default: ``value(x) - f_opt(d)``.
+      columns_delta_fn: ``x[d, n] -> f(x) - f*[n]`` for a block of points stored as columns,
+        where that form is faster than the default (``delta`` vmapped over the columns): a
+        shifted or rotated instance applies its affine map to the whole block as one matrix
+        product. It must agree with ``delta`` (tests/test_instances.py checks every instance).
       instance_fn: ``k -> Objective`` for suites with their own instance recipe (COCO bbob); the
         default is :func:`functions.instances.shifted`.
       instance_id: which instance this record is (0 = textbook).
@@ -81,6 +85,7 @@ class Objective:
     has_basins: bool = True
     rotatable: bool = False
     delta_fn: Callable | None = None
+    columns_delta_fn: Callable | None = None
     instance_fn: Callable[[int], Objective] | None = None
     instance_id: int = 0
     base_floor_fn: Callable[[int, str], float] | None = None
@@ -107,6 +112,17 @@ class Objective:
         if self.delta_fn is not None:
             return self.delta_fn(x)
         return self.fn(x) - jnp.asarray(self.f_opt(x.shape[-1]), dtype=x.dtype)
+
+    def delta_columns(self, x):
+        """f(x) - f* for a block of points stored as columns, x of shape [d, n]: shape [n].
+
+        The engine's form (``bench/columns.py``). Under ``vmap`` over the columns, JAX moves the
+        batch axis to the front wherever a per-coordinate constant (a shift, a weight per axis)
+        meets x, and XLA then works on rows of d numbers; a record whose function has such
+        constants can give ``columns_delta_fn``, written for the columns layout."""
+        if self.columns_delta_fn is not None:
+            return self.columns_delta_fn(x)
+        return jax.vmap(self.delta, in_axes=-1)(x)
 
     def instance(self, k: int) -> Objective:
         """Instance ``k`` of this function: 0 is the textbook one; ``k >= 1`` moves the optimum

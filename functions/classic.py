@@ -14,7 +14,7 @@ import functools
 import jax.numpy as jnp
 import numpy as np
 
-from ._math import frac_to_nearest, safe_sqrt, sin2_pi
+from ._math import exclusive_cumprod, frac_to_nearest, safe_sqrt, sin2_pi, sin_pi_plus
 from ._objective import Objective, _constant
 from ._registry import register
 
@@ -154,21 +154,24 @@ register(
 # -- griewank ----------------------------------------------------------------------------------
 
 
-def _griewank(x):
+def _griewank(x, axis: int = -1):
     # 1 - prod c_i = sum_i (prod_{j<i} c_j) (1 - c_i), c_i = cos(x_i / sqrt i): no cancellation
     # near the optimum. 1 - c_i = 2 sin^2(x_i / (2 sqrt i)) = 2 sin2_pi(x_i / (2 pi sqrt i)), so one
-    # sine of an exactly reduced argument gives both c_i and 1 - c_i.
-    root = jnp.sqrt(jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype))
+    # sine of an exactly reduced argument gives both c_i and 1 - c_i. ``axis``: the coordinates'
+    # axis (0 for the engine's columns, where the per-coordinate sqrt i is a column).
+    d = x.shape[axis]
+    root = jnp.sqrt(jnp.arange(1, d + 1, dtype=x.dtype)).reshape((d,) + (1,) * (x.ndim - 1 - (axis % x.ndim)))
     one_minus_c = 2.0 * sin2_pi(x / (2.0 * jnp.pi * root))
     c = 1.0 - one_minus_c
-    before = jnp.cumprod(jnp.concatenate([jnp.ones_like(c[..., :1]), c[..., :-1]], axis=-1), axis=-1)
-    return jnp.sum(x**2, axis=-1) / 4000.0 + jnp.sum(before * one_minus_c, axis=-1)
+    before = exclusive_cumprod(c, axis)
+    return jnp.sum(x**2, axis=axis) / 4000.0 + jnp.sum(before * one_minus_c, axis=axis)
 
 
 register(
     Objective(
         name="griewank",
         fn=_griewank,
+        columns_delta_fn=functools.partial(_griewank, axis=0),
         lower=_constant(-600.0),
         upper=_constant(600.0),
         f_opt_fn=_constant(0.0),
@@ -231,7 +234,7 @@ def _levy(x):
     first = sin2_pi(w[..., 0])
     head = w[..., :-1]
     # sin(pi w + 1)^2 has period 1 in w: reduce w exactly before scaling.
-    middle = jnp.sum((head - 1.0) ** 2 * (1.0 + 10.0 * jnp.sin(jnp.pi * frac_to_nearest(head) + 1.0) ** 2), axis=-1)
+    middle = jnp.sum((head - 1.0) ** 2 * (1.0 + 10.0 * sin_pi_plus(frac_to_nearest(head), 1.0) ** 2), axis=-1)
     last = w[..., -1]
     tail = (last - 1.0) ** 2 * (1.0 + sin2_pi(2.0 * last))
     return first + middle + tail

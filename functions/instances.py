@@ -24,6 +24,7 @@ import dataclasses
 import functools
 import zlib
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from scipy.stats import special_ortho_group
@@ -90,6 +91,25 @@ def _delta(textbook: Objective, k: int, x):
     return textbook.delta(inside) + jnp.sum((y - inside) ** 2, axis=-1)
 
 
+def _inner_columns(textbook: Objective, k: int, x):
+    """:func:`_inner_point` for points as columns x[d, n]: one [d, d] x [d, n] product."""
+    where = placement(textbook, x.shape[0], k)
+    y = x - jnp.asarray(where.centre, dtype=x.dtype)[:, None]
+    if where.rotation is not None:
+        y = jnp.matmul(jnp.asarray(where.rotation, dtype=x.dtype), y, precision=jax.lax.Precision.HIGHEST)
+    return y + jnp.asarray(where.anchor, dtype=x.dtype)[:, None]
+
+
+def _delta_columns(textbook: Objective, k: int, x):
+    """:func:`_delta` for points as columns x[d, n]."""
+    y = _inner_columns(textbook, k, x)
+    if not textbook.enforce_box:
+        return textbook.delta_columns(y)
+    lo, hi = (jnp.asarray(v, dtype=x.dtype)[:, None] for v in textbook.bounds(x.shape[0]))
+    inside = jnp.clip(y, lo, hi)
+    return textbook.delta_columns(inside) + jnp.sum((y - inside) ** 2, axis=0)
+
+
 def _x_opt(textbook: Objective, k: int, d: int) -> np.ndarray:
     where = placement(textbook, d, k)
     offsets = textbook.x_opt(d) - where.anchor
@@ -112,6 +132,7 @@ def shifted(textbook: Objective, k: int) -> Objective:
         textbook,
         fn=functools.partial(_value, textbook, k),
         delta_fn=functools.partial(_delta, textbook, k),
+        columns_delta_fn=functools.partial(_delta_columns, textbook, k),
         x_opt_fn=functools.partial(_x_opt, textbook, k),
         instance_id=k,
         base_floor_fn=textbook.resolution_floor,
