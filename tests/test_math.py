@@ -71,9 +71,13 @@ def test_float32_sin_pi_plus_a_phase_is_as_accurate_as_the_library():
     assert np.max(np.abs(got - exact)) < 1.5 * EPS32
     assert np.max(np.abs(got - exact)) <= np.max(np.abs(library - exact))
     slope = np.asarray(jax.vmap(jax.grad(lambda t: sin_pi_plus(t, 1.0)))(jnp.asarray(r[::10])), np.float64)
-    np.testing.assert_allclose(slope, np.pi * np.cos(np.pi * r[::10].astype(np.float64) + 1.0), rtol=0, atol=1.5 * EPS32 * np.pi)
+    np.testing.assert_allclose(
+        slope, np.pi * np.cos(np.pi * r[::10].astype(np.float64) + 1.0), rtol=0, atol=1.5 * EPS32 * np.pi
+    )
     r64 = np.linspace(-0.5, 0.5, 1001)
-    np.testing.assert_array_equal(np.asarray(sin_pi_plus(jnp.asarray(r64), 1.0)), np.asarray(jnp.sin(jnp.pi * r64 + 1.0)))
+    np.testing.assert_array_equal(
+        np.asarray(sin_pi_plus(jnp.asarray(r64), 1.0)), np.asarray(jnp.sin(jnp.pi * r64 + 1.0))
+    )
 
 
 @pytest.mark.parametrize("d", [1, 2, 10, 70])
