@@ -56,6 +56,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="override a config value, e.g. --set run.starts=1024 --set suite.0.dims=[2]",
     )
+    cluster = run.add_argument_group(
+        "several processes (machines) on one run, through jax.distributed; every process runs the same "
+        "command, --out on a file system all of them see"
+    )
+    cluster.add_argument(
+        "--coordinator",
+        metavar="HOST:PORT",
+        help="process 0's address, e.g. node0:1234; 'auto' lets JAX read it from the cluster (SLURM, Open MPI)",
+    )
+    cluster.add_argument("--processes", type=int, metavar="N", help="how many processes take part")
+    cluster.add_argument("--process-id", type=int, metavar="I", help="this process's index, 0 to N-1")
     report = verbs.add_parser("report", help="rebuild tables, figures and report from results.parquet")
     report.add_argument("dir", help="a run directory written by 'run'")
     compare = verbs.add_parser("compare", help="what changed between two run directories, cell by cell")
@@ -116,12 +127,20 @@ def main(argv: list[str] | None = None) -> None:
 
 def _run(args) -> None:
     from . import config as config_module
+    from . import distributed
     from .runner import run
 
+    # Before the config: loading it computes with JAX, which must come after joining the processes.
+    processes = distributed.initialize(args.coordinator, args.processes, args.process_id)
     config = config_module.load(args.config, args.overrides)
     out = Path(args.out) if args.out else Path("runs") / config.run.name
-    run(config, out, fresh=args.fresh, log=lambda line: print(line, flush=True), progress=sys.stderr.isatty())
-    _report(out)
+    prefix = f"[process {processes.index}/{processes.count}] " if processes.count > 1 else ""
+    log = lambda line: print(prefix + line, flush=True)  # noqa: E731
+    run(config, out, fresh=args.fresh, log=log, progress=sys.stderr.isatty(), processes=processes)
+    if processes.leads:
+        _report(out)
+    else:
+        log(f"this process's parts are written; process 0 wrote {out / 'results.parquet'} and writes the report")
 
 
 def _show(args) -> None:

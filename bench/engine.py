@@ -110,11 +110,12 @@ def _polisher(objective, lo, hi, iterations: int):
 
 
 def _mesh() -> Mesh:
-    return Mesh(np.asarray(jax.devices()), ("lanes",))
+    """This process's devices (with several processes, each runs its own parts: ``distributed.py``)."""
+    return Mesh(np.asarray(jax.local_devices()), ("lanes",))
 
 
 def _over_devices(per_device, n_split: int, n_shared: int = 0):
-    """jit of ``per_device`` sharded over every local device: its first ``n_split`` arguments
+    """jit of ``per_device`` sharded over every device of this process: its first ``n_split`` arguments
     along their first axis (the lanes), the ``n_shared`` after them the same on every device."""
     lanes, shared = PartitionSpec("lanes"), PartitionSpec()
     sharded = jax.shard_map(
@@ -218,7 +219,7 @@ def run_group(
     n_blocks = start_blocks.shape[0]
     fn = compiled_run(program)
     shared = [jnp.asarray(t, dtype=program.dtype) for t in (noise_table, thresholds)]
-    per_call = lanes_per_device(program) * jax.device_count()
+    per_call = lanes_per_device(program) * jax.local_device_count()
     lane_count = rows * n_blocks
     pending = []
     for lanes in _calls(lane_count, per_call):
@@ -244,7 +245,7 @@ def paths(program: Program, x0: np.ndarray, lrs: np.ndarray) -> tuple[np.ndarray
     if not 0 < k <= PATH_STARTS:
         raise ValueError(f"paths: 1 to {PATH_STARTS} starts, got {k}")
     x0 = np.asarray(x0, program.dtype)
-    lanes = lanes_per_device(program) * jax.device_count()
+    lanes = lanes_per_device(program) * jax.local_device_count()
     block = np.repeat(_as_blocks(x0), lanes, axis=0)
     keys = np.zeros((lanes, BLOCK, 2), np.uint32)
     rows = np.repeat(np.asarray(lrs, program.dtype)[None], lanes, axis=0)
@@ -258,6 +259,6 @@ def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance:
     """f - f* after polishing each start: which basin each start lies in."""
     fn = compiled_start_polish(function, dim, dtype, instance)
     blocks = _as_blocks(x0, dtype)
-    pending = [fn(blocks[lanes]) for lanes in _calls(blocks.shape[0], jax.device_count())]
+    pending = [fn(blocks[lanes]) for lanes in _calls(blocks.shape[0], jax.local_device_count())]
     values = np.concatenate([np.asarray(part) for part in pending])[: blocks.shape[0]]
     return _from_lanes(values, 1, x0.shape[0])[0]

@@ -28,6 +28,7 @@ import functions
 
 from . import engine, results
 from .config import Config, success_target
+from .distributed import SINGLE, Processes, barrier, share
 from .plan import Group, groups, objective_facts
 from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, write_atomic, write_json
 from .starts import draw_starts, noise_keys
@@ -74,16 +75,24 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
-def prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
+def prepare(config: Config, out_dir: Path, fresh: bool, processes: Processes = SINGLE) -> dict:
     """Create or check the run directory; returns run.json's content. Nothing is removed unless
-    ``fresh`` and the directory holds a run (a run.json)."""
+    ``fresh`` and the directory holds a run (a run.json). With several processes every one checks
+    (so all refuse alike) and process 0 alone writes."""
     try:
-        return _prepare(config, out_dir, fresh)
+        fresh_start = _check_dir(config, out_dir, fresh)
+        barrier("checked", processes)
+        if processes.leads and fresh_start:
+            _start_dir(config, out_dir, fresh)
+        barrier("prepared", processes)
+        return read_run_json(out_dir / "run.json")
     except OSError as error:
         raise RunDirError(f"--out: {out_dir}: {error.strerror or error}; give a directory you can write") from None
 
 
-def _prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
+def _check_dir(config: Config, out_dir: Path, fresh: bool) -> bool:
+    """Whether the run starts afresh in ``out_dir`` (False: it resumes); RunDirError if it cannot
+    be used. Reads only."""
     if out_dir.exists() and not out_dir.is_dir():
         raise RunDirError(f"--out: {out_dir} is a file; give a directory")
     run_json = out_dir / "run.json"
@@ -93,15 +102,19 @@ def _prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
             f"--out: {out_dir} is not empty and holds no run.json, so it is not a run directory; "
             "give an empty or new directory (--fresh only replaces a run directory)"
         )
-    if holds_run and fresh:
-        remove_outputs(out_dir)
-    elif holds_run:
+    if holds_run and not fresh:
         previous = read_run_json(run_json)
         if previous["fingerprint"] != config.fingerprint():
             raise RunDirError(
                 f"--out: {out_dir} holds a run of another config; use another --out or --fresh to overwrite it"
             )
-        return previous
+        return False
+    return True
+
+
+def _start_dir(config: Config, out_dir: Path, fresh: bool) -> None:
+    if fresh and (out_dir / "run.json").exists():
+        remove_outputs(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     info = {
         "schema_version": SCHEMA_VERSION,
@@ -113,33 +126,44 @@ def _prepare(config: Config, out_dir: Path, fresh: bool) -> dict:
         "block": engine.BLOCK,
         "git_commit": _git_commit(),
     }
-    write_json(run_json, info)
-    return info
+    write_json(out_dir / "run.json", info)
 
 
-def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progress: bool = False) -> Path:
+def run(
+    config: Config,
+    out_dir: Path,
+    *,
+    fresh: bool = False,
+    log=print,
+    progress: bool = False,
+    processes: Processes = SINGLE,
+) -> Path:
     """Compute every missing group, then write results.parquet and complete run.json.
 
     ``progress``: a tqdm bar on stderr over the element-steps (with ETA, rate and compiles so far)
-    instead of a line per part; the CLI asks for it when stderr is a terminal."""
+    instead of a line per part; the CLI asks for it when stderr is a terminal. ``processes``: this
+    process's place in a multi-process run (``distributed.py``): it computes its share of the parts,
+    and process 0 combines them once all are written."""
     out_dir = Path(out_dir)
     work = groups(config)
-    info = prepare(config, out_dir, fresh)
+    info = prepare(config, out_dir, fresh, processes)
     results_path = out_dir / "results.parquet"
     if info.get("status") == "complete" and results_path.exists():
-        shutil.rmtree(out_dir / "parts", ignore_errors=True)  # left by a kill after completion
+        if processes.leads:
+            shutil.rmtree(out_dir / "parts", ignore_errors=True)  # left by a kill after completion
         log(f"{out_dir}: {_count(len(work), 'group')} already computed; rebuilding the report")
         return results_path
     parts = out_dir / "parts"
     parts.mkdir(exist_ok=True)
 
     started = time.time()
-    log(_plan_line(config, work))
+    log(_plan_line(config, work, processes))
     starts_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-    todo = [(g, c) for g in work for c in chunks(config, g) if not _finished(parts / _part_name(g, c), log)]
-    total = sum(len(chunks(config, g)) for g in work)
-    if len(todo) < total:
-        log(f"resuming: {total - len(todo)} of {_count(total, 'part')} already done")
+    every_part = [(g, c) for g in work for c in chunks(config, g)]
+    mine = [every_part[i] for i in share([_element_steps(config, g, c) for g, c in every_part], processes)]
+    todo = [(g, c) for g, c in mine if not _finished(parts / _part_name(g, c), log)]
+    if len(todo) < len(mine):
+        log(f"resuming: {len(mine) - len(todo)} of {_count(len(mine), 'part')} already done")
     remaining = sum(_element_steps(config, g, c) for g, c in todo)
     done, computing = 0, 0.0
     compiles_before = _compiles()
@@ -173,17 +197,21 @@ def run(config: Config, out_dir: Path, *, fresh: bool = False, log=print, progre
             f"{_count(compiles, 'compile')}"
         )
 
-    _combine(config, work, parts, results_path)
-    info.update(
-        status="complete",
-        versions=_versions(),
-        devices=[str(d) for d in jax.devices()],
-        wall_time_s=round(time.time() - started + info.get("wall_time_s", 0.0), 2),
-        finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        command=" ".join(sys.argv),
-    )
-    write_json(out_dir / "run.json", info)
-    shutil.rmtree(parts)  # only once run.json says complete: a kill before this loses nothing
+    barrier("computed", processes)  # every process's parts are written
+    if processes.leads:
+        _combine(config, work, parts, results_path)
+        info.update(
+            status="complete",
+            versions=_versions(),
+            devices=[str(d) for d in jax.devices()],
+            processes=processes.count,
+            wall_time_s=round(time.time() - started + info.get("wall_time_s", 0.0), 2),
+            finished=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            command=" ".join(sys.argv),
+        )
+        write_json(out_dir / "run.json", info)
+        shutil.rmtree(parts)  # only once run.json says complete: a kill before this loses nothing
+    barrier("combined", processes)
     return results_path
 
 
@@ -228,14 +256,16 @@ def _clock(seconds: float) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def _plan_line(config: Config, work: list[Group]) -> str:
+def _plan_line(config: Config, work: list[Group], processes: Processes) -> str:
     cells = sum(len(g.schedules) for g in work)
     trajectories = sum(len(g.rows()) for g in work) * config.run.starts
     element_steps = sum(_element_steps(config, g, slice(0, config.run.starts)) for g in work)
     minutes = element_steps / (ROUGH_RATE_PER_CORE * (os.cpu_count() or 1)) / 60
     return (
         f"{_count(len(work), 'program')}, {_count(cells, 'cell')}, {trajectories:,} trajectories on "
-        f"{jax.device_count()} device(s); rough estimate: {minutes:.0f} min, peak memory "
+        f"{jax.device_count()} device(s)"
+        + (f" in {processes.count} processes" if processes.count > 1 else "")
+        + f"; rough estimate: {minutes:.0f} min, peak memory "
         f"{memory_estimate(config, work) / 2**20:,.0f} MiB (results held in parts of <= {ROWS_PER_PART:,} rows)"
     )
 
