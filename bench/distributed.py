@@ -58,7 +58,9 @@ def check(coordinator: str | None, count: int | None, index: int | None) -> None
         raise DistributedError(f"--coordinator {coordinator}: give --processes N and --process-id I as well")
     if count is not None and count < 1:
         raise DistributedError(f"--processes: {count} is not allowed; give 1 or more")
-    if index is not None and not 0 <= index < (count if count is not None else index + 1):
+    if index is not None and index < 0:
+        raise DistributedError(f"--process-id: {index} is not allowed; give 0 or more")
+    if index is not None and count is not None and index >= count:
         raise DistributedError(f"--process-id: {index} is not allowed; give 0 to {count - 1} for --processes {count}")
 
 

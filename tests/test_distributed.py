@@ -56,7 +56,7 @@ def test_the_split_balances_the_load_largest_first():
         ("node0:1234", None, 0, "give --processes N and --process-id I"),
         ("node0:1234", 0, 0, "--processes: 0 is not allowed"),
         ("node0:1234", 2, 2, "--process-id: 2 is not allowed; give 0 to 1"),
-        ("node0:1234", 2, -1, "--process-id: -1 is not allowed"),
+        ("node0:1234", 2, -1, "--process-id: -1 is not allowed; give 0 or more"),
     ],
 )
 def test_inconsistent_flags_are_refused(coordinator, count, index, message):
