@@ -19,6 +19,9 @@ runs every schedule x learning rate x start of that group.
   loop (``reference.py``) with the same outputs and the same budget of evaluations.
 * After the last step each endpoint is *polished* (``polish.py``: monotone, step-capped quasi-Newton
   descent) to identify its basin; the same polish from each start gives the start-basin baseline.
+  The polish is a program of its own per objective (``compiled_polish``, its iteration count an
+  argument), chained to each call on the devices: the optimisers' programs do not each compile
+  their own copy of it, which made every program compile about twice as long.
 """
 
 from __future__ import annotations
@@ -132,21 +135,19 @@ def _over_devices(per_device, n_split: int, n_shared: int = 0):
 def compiled_run(program: Program, record_path: int = 0):
     """The jitted program for one group: per call, lanes of starts ``[devices * L, d, BLOCK]``
     with their keys ``[devices * L, BLOCK, 2]`` and lr rows ``[devices * L, steps]``; the noise
-    scale ``[steps]`` and the thresholds (on f - f*) shared. Outputs are per lane, starts-last;
-    ``record_path = k`` adds every iterate of each lane's first k starts (``paths``)."""
+    scale ``[steps]`` and the thresholds (on f - f*) shared. Outputs are per lane, starts-last
+    (without ``gap_polished``: ``compiled_polish`` adds it); ``record_path = k`` adds every iterate
+    of each lane's first k starts (``paths``)."""
     objective = program.objective()
     dtype = jnp.dtype(program.dtype)
 
     def one_lane(x0, keys, lrs, noise_table, thresholds):
-        lo, hi = _box(objective, program.dim, dtype)
         if program.is_reference:
             box = [jnp.asarray(b, dtype) for b in objective.bounds(program.dim)]
             per_start = functools.partial(reference.trajectory, program, objective, *box)
-            out = jax.vmap(per_start, in_axes=(-1, 0, None), out_axes=-1)(x0, keys, thresholds)
-        else:
-            out = descent.lane(program, lo, hi, x0, keys, lrs, noise_table, thresholds, record_path)
-        out["gap_polished"] = _polisher(objective, lo, hi, POLISH_STEPS_FINAL)(out["x_final"])
-        return out
+            return jax.vmap(per_start, in_axes=(-1, 0, None), out_axes=-1)(x0, keys, thresholds)
+        lo, hi = _box(objective, program.dim, dtype)
+        return descent.lane(program, lo, hi, x0, keys, lrs, noise_table, thresholds, record_path)
 
     def run(x0, keys, lrs, noise_table, thresholds):
         TRACE_COUNT["run"] += 1
@@ -156,15 +157,29 @@ def compiled_run(program: Program, record_path: int = 0):
 
 
 @functools.cache
-def compiled_start_polish(function: str, dim: int, dtype: str, instance: int = 0):
+def compiled_polish(function: str, dim: int, dtype: str, instance: int = 0):
+    """f - f* after polishing each column of ``blocks`` [devices * L, d, BLOCK] for at most
+    ``iterations`` (a scalar argument) iterations: one program per objective and call shape serves
+    the starts (``POLISH_STEPS_START``) and the endpoints (``POLISH_STEPS_FINAL``)."""
     objective = functions.problem(function, dim, instance)
 
-    def run(blocks):
+    def run(blocks, iterations):
         TRACE_COUNT["polish"] += 1
         lo, hi = _box(objective, dim, blocks.dtype)
-        return jax.vmap(_polisher(objective, lo, hi, POLISH_STEPS_START))(blocks)
+        return jax.vmap(_polisher(objective, lo, hi, iterations))(blocks)
 
-    return _over_devices(run, n_split=1)
+    return _over_devices(run, n_split=1, n_shared=1)
+
+
+def _polish_calls(program: Program):
+    """The polish of a run's endpoints, chained to each call of ``compiled_run(program)``."""
+    polish_fn = compiled_polish(program.function, program.dim, program.dtype, program.instance)
+    iterations = jnp.asarray(POLISH_STEPS_FINAL, jnp.int32)
+
+    def add_polished(out: dict) -> dict:
+        return out | {"gap_polished": polish_fn(out["x_final"], iterations)}
+
+    return add_polished
 
 
 def _padded_blocks(x: np.ndarray, dtype=None) -> np.ndarray:
@@ -217,14 +232,14 @@ def run_group(
     key_blocks = _padded_blocks(keys)  # [blocks, BLOCK, 2]
     table = np.asarray(table, program.dtype)
     n_blocks = start_blocks.shape[0]
-    fn = compiled_run(program)
+    fn, add_polished = compiled_run(program), _polish_calls(program)
     shared = [jnp.asarray(t, dtype=program.dtype) for t in (noise_table, thresholds)]
     per_call = lanes_per_device(program) * jax.local_device_count()
     lane_count = rows * n_blocks
     pending = []
     for lanes in _calls(lane_count, per_call):
         row, block = np.divmod(lanes, n_blocks)
-        pending.append(fn(start_blocks[block], key_blocks[block], table[row], *shared))
+        pending.append(add_polished(fn(start_blocks[block], key_blocks[block], table[row], *shared)))
     out = {}
     for key in pending[0]:
         values = np.concatenate([np.asarray(part[key]) for part in pending])[:lane_count]
@@ -257,8 +272,9 @@ def paths(program: Program, x0: np.ndarray, lrs: np.ndarray) -> tuple[np.ndarray
 
 def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> np.ndarray:
     """f - f* after polishing each start: which basin each start lies in."""
-    fn = compiled_start_polish(function, dim, dtype, instance)
+    fn = compiled_polish(function, dim, dtype, instance)
     blocks = _as_blocks(x0, dtype)
-    pending = [fn(blocks[lanes]) for lanes in _calls(blocks.shape[0], jax.local_device_count())]
+    iterations = jnp.asarray(POLISH_STEPS_START, jnp.int32)
+    pending = [fn(blocks[lanes], iterations) for lanes in _calls(blocks.shape[0], jax.local_device_count())]
     values = np.concatenate([np.asarray(part) for part in pending])[: blocks.shape[0]]
     return _from_lanes(values, 1, x0.shape[0])[0]

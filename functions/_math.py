@@ -121,6 +121,29 @@ def sin_pi_plus(r, phase: float):
     return sine * jnp.float32(np.cos(phase)) + cosine * jnp.float32(np.sin(phase))
 
 
+# pi = PI_HI + PI_LO (Cody and Waite 1980): PI_HI = 201/64 has 8 significant bits, so k * PI_HI is
+# exact in float32 for |k| < 2^16; PI_LO is the rest, rounded to float32.
+PI_HI = 3.140625
+PI_LO = float(np.float32(np.pi - PI_HI))
+
+
+def sin_float32(s):
+    """sin(s) by Cody-Waite reduction to the polynomial sine (float32), ``jnp.sin`` otherwise.
+
+    float32: k = round(s / pi), t = (s - k PI_HI) - k PI_LO (|t| <= pi / 2), and sin(s) =
+    (-1)^k sin(pi r) with r = t / pi, from the polynomials of ``sin_pi_reduced`` (its derivative
+    too), several times faster than XLA's CPU sin. Against float64 on [-1000, 1000]: within 1.3e-7
+    (XLA's sin: 3.3e-8), the derivative within 2.2e-7 of cos (tests/test_math.py). Beyond
+    |s| = 2^16 pi, k PI_HI is rounded and the error grows like ulp(s), the float32 argument's own
+    uncertainty."""
+    if s.dtype != jnp.float32:
+        return jnp.sin(s)
+    k = jnp.round(s * jnp.float32(1.0 / np.pi))
+    t = (s - k * jnp.float32(PI_HI)) - k * jnp.float32(PI_LO)
+    odd = jnp.abs(k - 2.0 * jnp.round(0.5 * k))  # 1 for odd k, 0 for even
+    return (1.0 - 2.0 * odd) * sin_pi_reduced(t * jnp.float32(1.0 / np.pi))
+
+
 def sin2_pi(x):
     """sin(pi x)^2 = (1 - cos(2 pi x)) / 2, with the period reduced exactly."""
     return sin_pi_reduced(frac_to_nearest(x)) ** 2

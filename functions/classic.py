@@ -14,7 +14,7 @@ import functools
 import jax.numpy as jnp
 import numpy as np
 
-from ._math import exclusive_cumprod, frac_to_nearest, safe_sqrt, sin2_pi, sin_pi_plus
+from ._math import exclusive_cumprod, frac_to_nearest, safe_sqrt, sin2_pi, sin_float32, sin_pi_plus
 from ._objective import Objective, _constant
 from ._registry import register
 
@@ -198,7 +198,7 @@ SCHWEFEL_CONSTANT = 418.982887272434
 def _schwefel(x):
     # 418.982887272434 d - sum x sin(sqrt |x|), summed per coordinate so each term is >= 0 near
     # the optimum; safe_sqrt keeps the gradient finite (and correct, 0) at x_i = 0.
-    return jnp.sum(SCHWEFEL_CONSTANT - x * jnp.sin(safe_sqrt(jnp.abs(x))), axis=-1)
+    return jnp.sum(SCHWEFEL_CONSTANT - x * sin_float32(safe_sqrt(jnp.abs(x))), axis=-1)
 
 
 register(
