@@ -20,6 +20,7 @@ from . import claim_figures, figures, tables, verdict
 from ._load import read_info, read_points, read_results, with_gap
 from .measures import hit_columns, target_of, varies
 from .page import Section, render_html, render_markdown
+from .saving import FigureWriter
 from .stats import RESAMPLES, runtime_ecdf
 from .summary import (
     ANNEALING,
@@ -52,10 +53,22 @@ def build(run_dir: str | Path) -> Built:
     summary_csv = run_dir / "summary.csv"
     summary.to_csv(summary_csv, index=False, float_format="%.6g")
 
+    with FigureWriter(run_dir / "figures") as figure_dir:  # figures drawn by worker processes meanwhile
+        return _build(run_dir, info, results, summary, summary_csv, figure_dir)
+
+
+def _build(
+    run_dir: Path,
+    info: dict,
+    results: pd.DataFrame,
+    summary: pd.DataFrame,
+    summary_csv: Path,
+    figure_dir: FigureWriter,
+) -> Built:
     config = info["config"]
     schedule_order = _config_order(config, "schedules") + [REFERENCE_SCHEDULE]
     optimizer_order = _config_order(config, "optimizers")
-    table_dir, figure_dir = run_dir / "tables", run_dir / "figures"
+    table_dir = run_dir / "tables"
 
     overall = overall_against_constant(results, summary)
     headline = tables.headline_table(summary, schedule_order, optimizer_order, overall)
@@ -80,14 +93,14 @@ def build(run_dir: str | Path) -> Built:
 
     overview = Section("Headline", [_run_line(info)], [(headline_caption, headline), (ranking_caption, ranking)])
     heatmap = figures.success_heatmap(summary, schedule_order, optimizer_order, lambda row: _label(row, summary))
-    figures.save(heatmap, figure_dir, "success_heatmap")
+    figure_dir.save(heatmap, "success_heatmap")
     overview.figures.append(
         ("success_basin % at the tuned lr, per schedule and function", "figures/success_heatmap.png")
     )
     shapes = figures.schedule_shapes(
         [s for s in schedule_order if s != REFERENCE_SCHEDULE], int(config["run"]["steps"])
     )
-    figures.save(shapes, figure_dir, "schedule_shapes")
+    figure_dir.save(shapes, "schedule_shapes")
     overview.figures.append(
         ("the schedule families compared, lr / peak against the step", "figures/schedule_shapes.png")
     )
@@ -139,7 +152,7 @@ def build(run_dir: str | Path) -> Built:
         tables.write(ert, table_dir, f"ert_{stem}", ert_caption)
         mine = curves[np.all([curves[c] == v for c, v in key.items()], axis=0)]
         figure = figures.success_vs_lr(mine, cells, schedule_order, optimizer_order, facts.get("stability_lr"))
-        figures.save(figure, figure_dir, f"success_vs_lr_{stem}")
+        figure_dir.save(figure, f"success_vs_lr_{stem}")
         mine_rows = best_rows[np.all([best_rows[c] == v for c, v in key.items()], axis=0)]
         claim_plots = _table_figures(mine_rows, cells, key, facts, stem, optimizer_order, schedule_order, figure_dir)
         sections.append(
@@ -333,7 +346,7 @@ def _suffix_stem(key: dict, summary: pd.DataFrame) -> str:
     return "".join(f"_{prefix}{key[column]}" for column, prefix, _ in _varied(summary, ("instance", "steps")))
 
 
-def _basin_map_section(run_dir: Path, summary: pd.DataFrame, info: dict, figure_dir: Path) -> Section | None:
+def _basin_map_section(run_dir: Path, summary: pd.DataFrame, info: dict, figure_dir: FigureWriter) -> Section | None:
     """For every 2-D function with basins: where each start ends, constant lr against the decays at
     their lr*, over the function's contour plot, with a few trajectories."""
     section = Section(
@@ -360,7 +373,7 @@ def _basin_map_section(run_dir: Path, summary: pd.DataFrame, info: dict, figure_
         steps = int(mine["steps"].iloc[0])
         stem = f"basin_map_{function}_d2" + (f"_i{instance}" if summary["instance"].nunique() > 1 else "")
         figure = _basin_map(run_dir, info, function, int(instance), optimizer, steps, mine, chosen)
-        figures.save(figure, figure_dir, stem)
+        figure_dir.save(figure, stem)
         section.figures.append(
             (
                 f"{function} 2-D{f', instance {instance}' if instance else ''}, {optimizer}: the minimum each start "
@@ -374,7 +387,7 @@ def _basin_map_section(run_dir: Path, summary: pd.DataFrame, info: dict, figure_
 def _basin_map(run_dir, info, function, instance, optimizer, steps, cells, chosen):
     objective = functions.problem(function, 2, instance)
     dtype = info["config"]["run"]["dtype"]
-    points = read_points(run_dir, function, 2, optimizer, instance, steps, "none")
+    points = read_points(run_dir, function, 2, optimizer, instance, steps, "none", chosen)
     best = cells.set_index("schedule")
     points = points[points["params"] == points["schedule"].map(best["params_best"])]
     points = points.assign(gap_polished=points["f_polished"] - objective.f_opt(2))
@@ -414,7 +427,7 @@ def _table_figures(
     stem: str,
     optimizer_order: list[str],
     schedule_order: list[str],
-    figure_dir: Path,
+    figure_dir: FigureWriter,
 ) -> list[tuple[str, str]]:
     """Per success table: the final precision, the oscillation and (plain GD) the annealing figure."""
     name = f"{key['function']} {key['dim']}-D"
@@ -429,7 +442,7 @@ def _table_figures(
         figure = claim_figures.precision(
             rows, optimizer_order, schedule_order, thresholds, f"{name}: final f - f* at the tuned lr (test starts)"
         )
-        figures.save(figure, figure_dir, f"precision_{stem}")
+        figure_dir.save(figure, f"precision_{stem}")
         out.append(
             (
                 f"{name}: share of test starts whose final f - f* is at most x (claim 2: settling precisely); "
@@ -441,7 +454,7 @@ def _table_figures(
         figure = claim_figures.oscillation(
             plain, optimizer_order, schedule_order, f"{name}: oscillation over the last 5% of steps (test starts)"
         )
-        figures.save(figure, figure_dir, f"oscillation_{stem}")
+        figure_dir.save(figure, f"oscillation_{stem}")
         out.append(
             (
                 f"{name}: oscillation, mean |f_t - f_(t-1)| over the last 5% of steps, per schedule (claim 3)",
@@ -462,7 +475,7 @@ def _table_figures(
             steps,
             f"{name}, plain GD: where each start freezes (box) and where its lr crosses 2/L = {threshold:.3g} (diamond)",
         )
-        figures.save(figure, figure_dir, f"freeze_vs_threshold_{stem}")
+        figure_dir.save(figure, f"freeze_vs_threshold_{stem}")
         out.append(
             (
                 f"{name}, plain GD at each schedule's tuned peak lr: freeze_step (the last step the iterate jumped "
@@ -480,7 +493,7 @@ def _runtime_sections(
     info: dict,
     optimizer_order: list[str],
     schedule_order: list[str],
-    figure_dir: Path,
+    figure_dir: FigureWriter,
     resamples: int = RESAMPLES,
 ) -> list[Section]:
     """Runtime ECDFs per (function group, dim) and success against dimension and budget."""
@@ -523,7 +536,7 @@ def _runtime_sections(
             schedule_order,
             f"{group}, {dim}-D ({', '.join(functions_in)}): best-so-far runtime ECDF",
         )
-        figures.save(figure, figure_dir, stem)
+        figure_dir.save(figure, stem)
         section.figures.append(
             (f"{group}, {dim}-D: best-so-far runtime ECDF over (start, target) pairs", f"figures/{stem}.png")
         )
@@ -542,7 +555,7 @@ def _runtime_sections(
             figure = claim_figures.success_against(
                 part, column, optimizer_order, schedule_order, f"{key['function']}: success_basin against {word}"
             )
-            figures.save(figure, figure_dir, stem)
+            figure_dir.save(figure, stem)
             scaling.figures.append(
                 (f"{key['function']}: success_basin % at the tuned lr against {word}", f"figures/{stem}.png")
             )

@@ -12,16 +12,16 @@ from matplotlib.figure import Figure
 
 import schedules
 
+from .saving import draw, figure_paths
 from .summary import REFERENCE_SCHEDULE
 from .tables import ordered
 
 
 def save(figure: Figure, directory: Path, stem: str) -> list[Path]:
+    """``stem.pdf`` and ``stem.png`` in ``directory``, drawn here (the report draws through
+    ``saving.FigureWriter``, in worker processes)."""
     directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"{stem}.pdf", directory / f"{stem}.png"]
-    figure.savefig(paths[0], bbox_inches="tight")
-    figure.savefig(paths[1], bbox_inches="tight", dpi=130)
-    return paths
+    return draw(figure, figure_paths(directory, stem))
 
 
 def _label(function: str, dim: int) -> str:

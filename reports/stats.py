@@ -15,6 +15,8 @@ do the job; the formula is cited where they do not.
 
 from __future__ import annotations
 
+import functools
+
 import warnings
 
 import numpy as np
@@ -159,19 +161,17 @@ def runtime_ecdf(
     problem with replacement (independently per problem; ``resamples`` times). Returns (ecdf,
     low, high), each of the shape of ``budgets``.
     """
-    rng = np.random.default_rng(seed)
     budgets = np.asarray(budgets)
     total = sum(h.size for h in hits)
     point = np.zeros(budgets.shape, dtype=float)
     boot = np.zeros((resamples, budgets.size), dtype=float)
-    for problem in hits:
+    weights = _resample_weights(seed, tuple(np.shape(h)[0] for h in hits), resamples)
+    for problem, counts in zip(hits, weights):
         problem = np.asarray(problem).reshape(problem.shape[0], -1)
-        starts = problem.shape[0]
         # per start: how many of its targets were met within each budget
         met = np.sum((problem[:, :, None] >= 0) & (problem[:, :, None] <= budgets[None, None, :]), axis=1)
         point += met.sum(axis=0)
-        # as floats: NumPy multiplies integer matrices without BLAS, 30x slower (counts stay exact)
-        boot += resample_counts(rng, starts, resamples).astype(float) @ met.astype(float)
+        boot += counts @ met.astype(float)
     low, high = np.quantile(boot / total, [alpha / 2, 1 - alpha / 2], axis=0)
     return point / total, low, high
 
@@ -182,6 +182,15 @@ def resample_counts(rng: np.random.Generator, n: int, resamples: int) -> np.ndar
     without its n binomial draws per resample)."""
     draws = rng.integers(0, n, size=(resamples, n)) + n * np.arange(resamples)[:, None]
     return np.bincount(draws.ravel(), minlength=resamples * n).reshape(resamples, n)
+
+
+@functools.lru_cache(maxsize=16)
+def _resample_weights(seed: int, sizes: tuple[int, ...], resamples: int) -> list[np.ndarray]:
+    """The bootstrap counts of each problem's starts, drawn in turn from one generator: the same
+    for every cell of the same problems (so they are drawn once). As floats: NumPy multiplies
+    integer matrices without BLAS, 30x slower (the counts stay exact)."""
+    rng = np.random.default_rng(seed)
+    return [resample_counts(rng, n, resamples).astype(float) for n in sizes]
 
 
 def median_interval(values, resamples: int = RESAMPLES, seed: int = SEED, alpha: float = ALPHA) -> tuple[float, float]:

@@ -119,7 +119,15 @@ def at_best(results: pd.DataFrame, choice: pd.DataFrame) -> pd.DataFrame:
     """The test-half rows of every cell at its chosen lr and params."""
     test = results[results["split"] == "test"]
     keys = choice[[*CELL, "lr_best", "params_best"]].rename(columns={"lr_best": "lr", "params_best": "params"})
-    return test.merge(keys, on=[*CELL, "lr", "params"])
+    return test.merge(same_dtypes(keys, test), on=[*CELL, "lr", "params"])
+
+
+def same_dtypes(keys: pd.DataFrame, like: pd.DataFrame) -> pd.DataFrame:
+    """``keys`` with the categorical columns of ``like`` (the results' labels) cast to its dtypes:
+    a merge on categoricals of one dtype joins their codes; on mixed dtypes pandas converts the
+    millions of result rows to strings first."""
+    cast = {c: like[c].dtype for c in keys.columns if c in like and isinstance(like[c].dtype, pd.CategoricalDtype)}
+    return keys.astype(cast)
 
 
 def summarize(results: pd.DataFrame, resamples: int = RESAMPLES) -> pd.DataFrame:
