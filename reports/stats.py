@@ -16,7 +16,6 @@ do the job; the formula is cited where they do not.
 from __future__ import annotations
 
 import functools
-
 import warnings
 
 import numpy as np
