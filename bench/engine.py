@@ -33,7 +33,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax.sharding import Mesh, PartitionSpec
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 import functions
 
@@ -275,6 +275,11 @@ def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance:
     fn = compiled_polish(function, dim, dtype, instance)
     blocks = _as_blocks(x0, dtype)
     iterations = jnp.asarray(POLISH_STEPS_START, jnp.int32)
-    pending = [fn(blocks[lanes], iterations) for lanes in _calls(blocks.shape[0], jax.local_device_count())]
+    # Placed as a run's outputs are (split over the devices by lanes), so that the reference
+    # methods' endpoints (one lane per device too) reuse this compiled polish rather than compile
+    # their own for another input placement.
+    lanes_apart = NamedSharding(_mesh(), PartitionSpec("lanes"))
+    calls = _calls(blocks.shape[0], jax.local_device_count())
+    pending = [fn(jax.device_put(blocks[lanes], lanes_apart), iterations) for lanes in calls]
     values = np.concatenate([np.asarray(part) for part in pending])[: blocks.shape[0]]
     return _from_lanes(values, 1, x0.shape[0])[0]

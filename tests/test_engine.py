@@ -116,6 +116,22 @@ def test_one_compile_across_learning_rates_schedules_and_start_batches():  # E1
     assert engine.TRACE_COUNT["run"] == after_first
 
 
+def test_an_objectives_polish_compiles_twice_for_every_optimiser_and_the_starts():
+    """One polish program per objective and call shape: one lane per device (the starts and the
+    reference methods' endpoints) and the descent calls' lanes; never one per optimiser."""
+    x0 = draw_starts("styblinski_tang", 2, 0, 0, 300)
+    engine.compiled_polish.cache_clear()  # a fresh program: its traces counted from here
+    before = dict(engine.TRACE_COUNT)
+    engine.polish_starts("styblinski_tang", 2, "float64", x0)
+    for optimizer in ("sgd", "adam", "lbfgs", "random_search"):
+        program = engine.Program("styblinski_tang", 2, optimizer, 30, "float64", 2)
+        rows = 1 if program.is_reference else 2
+        out = engine.run_group(program, x0, np.full((rows, 30), 1e-3), np.array([1e-1, 1e-2]))
+        assert np.all(np.isfinite(out["gap_polished"]))
+    assert engine.TRACE_COUNT["polish"] - before["polish"] == 2
+    assert engine.TRACE_COUNT["run"] - before["run"] == 4
+
+
 def test_hitting_times_match_the_closed_form_on_the_sphere():
     # sgd, lr 0.25 on sum x^2: x_t = x0 / 2^t, f_t = f0 / 4^t.
     x0 = np.array([[3.0, 4.0], [0.1, 0.0]])
