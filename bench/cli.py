@@ -184,7 +184,7 @@ def _export(args) -> None:
 def _report(run_dir: Path) -> None:
     import reports
 
-    built = reports.build(run_dir)
+    built = reports.build(run_dir, figure_workers=None)  # one drawing process per core (main is guarded)
     print()
     print(built.headline)
     print()

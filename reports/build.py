@@ -45,7 +45,13 @@ class Built:
     report_html: Path
 
 
-def build(run_dir: str | Path) -> Built:
+def build(run_dir: str | Path, figure_workers: int = 0) -> Built:
+    """Everything after the results, from ``results.parquet`` and ``run.json`` alone.
+
+    ``figure_workers``: processes that draw the figures while the report goes on (``None``: one
+    per core; the CLI's choice). The default 0 draws them here: worker processes start by importing
+    the caller's main module, which a script without an ``if __name__ == "__main__":`` guard would
+    run again."""
     run_dir = Path(run_dir)
     info = read_info(run_dir)
     results = with_gap(read_results(run_dir), info)
@@ -53,7 +59,7 @@ def build(run_dir: str | Path) -> Built:
     summary_csv = run_dir / "summary.csv"
     summary.to_csv(summary_csv, index=False, float_format="%.6g")
 
-    with FigureWriter(run_dir / "figures") as figure_dir:  # figures drawn by worker processes meanwhile
+    with FigureWriter(run_dir / "figures", figure_workers) as figure_dir:
         return _build(run_dir, info, results, summary, summary_csv, figure_dir)
 
 

@@ -39,7 +39,8 @@ def _draw_pickled(data: bytes, paths: list[Path]) -> list[Path]:
 
 class FigureWriter:
     """The report's figure directory: ``save(figure, stem)`` writes ``stem.pdf`` and ``stem.png``
-    (in a worker process unless ``workers == 0``)."""
+    (in a worker process unless ``workers == 0``; ``None``: one worker per core). Workers are
+    spawned, so they import the main module: only a guarded one (``python -m bench``) may ask."""
 
     def __init__(self, directory: Path, workers: int | None = None):
         self.directory = Path(directory)
