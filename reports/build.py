@@ -45,7 +45,7 @@ class Built:
     report_html: Path
 
 
-def build(run_dir: str | Path, figure_workers: int = 0) -> Built:
+def build(run_dir: str | Path, figure_workers: int | None = 0) -> Built:
     """Everything after the results, from ``results.parquet`` and ``run.json`` alone.
 
     ``figure_workers``: processes that draw the figures while the report goes on (``None``: one
