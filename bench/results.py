@@ -116,11 +116,15 @@ def group_table(
     return pa.table(columns)
 
 
-def read_table(path, columns: list[str] | None = None, filters=None) -> pd.DataFrame:
+def read_table(path, columns: list[str] | None = None, filters=None, categorical: bool = False) -> pd.DataFrame:
     """results.parquet (or some of its columns and rows) as a DataFrame; the label columns
-    (stored as dictionaries) come back as plain strings."""
+    (stored as dictionaries) come back as plain strings, or with ``categorical`` as categoricals
+    whose categories are sorted (so sorted groupings come out in the strings' order)."""
     frame = pq.read_table(path, columns=columns, filters=filters).to_pandas()
     for column in frame.columns:
         if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            frame[column] = frame[column].astype(str)
+            labels = frame[column]
+            frame[column] = (
+                labels.cat.reorder_categories(sorted(labels.cat.categories)) if categorical else labels.astype(str)
+            )
     return frame

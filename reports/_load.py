@@ -66,13 +66,9 @@ def read_results(run_dir: Path) -> pd.DataFrame:
     if pq.read_metadata(path).num_rows == 0:
         raise ReportInputError(f"report: {path} has no rows; rerun with --fresh to recompute it")
     hits = [c for c in schema.names if c.startswith("hit_")]
-    # The label columns (stored as dictionaries) stay categorical: the report filters, groups and
-    # merges millions of rows on them, which on strings took most of its own (non-drawing) time.
-    # Categories in sorted order, so that sorted groupings come out in the strings' order.
-    frame = pq.read_table(path, columns=SCALARS + hits).to_pandas()
-    for column in frame.columns:
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):
-            frame[column] = frame[column].cat.reorder_categories(sorted(frame[column].cat.categories))
+    # The labels stay categorical: the report filters, groups and merges millions of rows on them,
+    # which on strings took most of its own (non-drawing) time.
+    frame = read_table(path, columns=SCALARS + hits, categorical=True)
     # Null where the function has no basins (not available): pandas' nullable boolean keeps that.
     return frame.astype({column: "boolean" for column in BASIN_COLUMNS})
 
@@ -121,5 +117,5 @@ def with_gap(results: pd.DataFrame, info: dict) -> pd.DataFrame:
             for f, d, i in keys.itertuples(index=False)
         ]
     )
-    merged = results.merge(f_opt, on=["function", "dim", "instance"], how="left")  # keys: the results' own
+    merged = results.merge(f_opt, on=["function", "dim", "instance"], how="left")
     return merged.assign(f_gap=merged["f_final"].astype("float64") - merged["f_opt"]).drop(columns="f_opt")
