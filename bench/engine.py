@@ -210,7 +210,22 @@ def _calls(lane_count: int, per_call: int):
     return order.reshape(-1, per_call)
 
 
-def run_group(
+class Pending:
+    """Work dispatched to the devices: ``result()`` waits for it (once) and returns host arrays.
+
+    JAX dispatches asynchronously, so the host can prepare (trace, compile, gather) the next group
+    while the devices run this one (``runner.py`` keeps a few groups in flight)."""
+
+    def __init__(self, gather):
+        self._gather, self._value = gather, None
+
+    def result(self):
+        if self._gather is not None:
+            self._value, self._gather = self._gather(), None
+        return self._value
+
+
+def launch_group(
     program: Program,
     x0: np.ndarray,
     table: np.ndarray,
@@ -218,13 +233,13 @@ def run_group(
     *,
     noise_table: np.ndarray | None = None,
     keys: np.ndarray | None = None,
-) -> dict:
-    """Run every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d],
+) -> Pending:
+    """Dispatch every row of ``table`` ([rows, steps] learning rates) from every start ``x0`` [n, d],
     with noise of scale ``noise_table`` [steps] (none if None) drawn from start i's ``keys[i]``
-    (raw uint32 key data). Returns numpy arrays shaped [rows, n, ...].
+    (raw uint32 key data). Its result: numpy arrays shaped [rows, n, ...].
 
-    Lanes are (row, block) pairs, rows outer; calls are dispatched asynchronously, so the devices
-    stay busy while the host gathers the next call's inputs."""
+    Lanes are (row, block) pairs, rows outer; every call is dispatched before anything is waited
+    for, so the devices stay busy while the host gathers the next call's inputs."""
     n, rows = x0.shape[0], table.shape[0]
     noise_table = np.zeros(table.shape[1]) if noise_table is None else noise_table
     keys = np.zeros((n, 2), np.uint32) if keys is None else keys
@@ -240,11 +255,28 @@ def run_group(
     for lanes in _calls(lane_count, per_call):
         row, block = np.divmod(lanes, n_blocks)
         pending.append(add_polished(fn(start_blocks[block], key_blocks[block], table[row], *shared)))
-    out = {}
-    for key in pending[0]:
-        values = np.concatenate([np.asarray(part[key]) for part in pending])[:lane_count]
-        out[key] = _from_lanes(values, rows, n)
-    return out
+
+    def gather() -> dict:
+        out = {}
+        for key in pending[0]:
+            values = np.concatenate([np.asarray(part[key]) for part in pending])[:lane_count]
+            out[key] = _from_lanes(values, rows, n)
+        return out
+
+    return Pending(gather)
+
+
+def run_group(
+    program: Program,
+    x0: np.ndarray,
+    table: np.ndarray,
+    thresholds: np.ndarray,
+    *,
+    noise_table: np.ndarray | None = None,
+    keys: np.ndarray | None = None,
+) -> dict:
+    """``launch_group`` waited for: numpy arrays shaped [rows, n, ...]."""
+    return launch_group(program, x0, table, thresholds, noise_table=noise_table, keys=keys).result()
 
 
 def paths(program: Program, x0: np.ndarray, lrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -270,8 +302,8 @@ def paths(program: Program, x0: np.ndarray, lrs: np.ndarray) -> tuple[np.ndarray
     return np.concatenate([x0[:, None], visited], axis=1), np.asarray(out["x_final"][0]).T[:k]
 
 
-def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> np.ndarray:
-    """f - f* after polishing each start: which basin each start lies in."""
+def launch_polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> Pending:
+    """Dispatch the polish of each start; its result: f - f* there (which basin each start lies in)."""
     fn = compiled_polish(function, dim, dtype, instance)
     blocks = _as_blocks(x0, dtype)
     iterations = jnp.asarray(POLISH_STEPS_START, jnp.int32)
@@ -281,5 +313,14 @@ def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance:
     lanes_apart = NamedSharding(_mesh(), PartitionSpec("lanes"))
     calls = _calls(blocks.shape[0], jax.local_device_count())
     pending = [fn(jax.device_put(blocks[lanes], lanes_apart), iterations) for lanes in calls]
-    values = np.concatenate([np.asarray(part) for part in pending])[: blocks.shape[0]]
-    return _from_lanes(values, 1, x0.shape[0])[0]
+
+    def gather() -> np.ndarray:
+        values = np.concatenate([np.asarray(part) for part in pending])[: blocks.shape[0]]
+        return _from_lanes(values, 1, x0.shape[0])[0]
+
+    return Pending(gather)
+
+
+def polish_starts(function: str, dim: int, dtype: str, x0: np.ndarray, instance: int = 0) -> np.ndarray:
+    """f - f* after polishing each start: which basin each start lies in."""
+    return launch_polish_starts(function, dim, dtype, x0, instance).result()

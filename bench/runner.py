@@ -9,6 +9,7 @@ leaves a half-written file behind.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import os
 import platform
@@ -34,6 +35,7 @@ from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, 
 from .starts import draw_starts, noise_keys
 
 ROWS_PER_PART = 1_000_000  # result rows computed and held in memory at once (a part file each)
+IN_FLIGHT = 2  # parts dispatched to the devices ahead of the one being finished (``_computed``)
 
 
 ROUGH_RATE_PER_CORE = 35e6  # element-steps/s, the default study's average on a 2-core CPU here (39 M measured)
@@ -158,44 +160,16 @@ def run(
 
     started = time.time()
     log(_plan_line(config, work, processes))
-    starts_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
     every_part = [(g, c) for g in work for c in chunks(config, g)]
     mine = [every_part[i] for i in share([_element_steps(config, g, c) for g, c in every_part], processes)]
     todo = [(g, c) for g, c in mine if not _finished(parts / _part_name(g, c), log)]
     if len(todo) < len(mine):
         log(f"resuming: {len(mine) - len(todo)} of {_count(len(mine), 'part')} already done")
-    remaining = sum(_element_steps(config, g, c) for g, c in todo)
-    done, computing = 0, 0.0
-    compiles_before = _compiles()
-    bar = _progress_bar(remaining, progress)
-    for index, (group, chunk) in enumerate(todo, 1):
-        if bar is not None:
-            bar.set_postfix_str(f"{group.key}, {_compiles() - compiles_before} compiles")
-        t0 = time.time()
-        table = _run_chunk(config, group, chunk, starts_cache)
+    shown = _Progress(config, todo, log, progress, started)
+    for group, chunk, table in _computed(config, todo):
         write_atomic(parts / _part_name(group, chunk), lambda p, table=table: pq.write_table(table, p))
-        seconds = time.time() - t0
-        work_done = _element_steps(config, group, chunk)
-        done, computing = done + work_done, computing + seconds
-        if bar is not None:
-            bar.update(work_done)
-        else:
-            eta = (remaining - done) * computing / done
-            where = "" if chunk == slice(0, config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
-            log(
-                f"[{index}/{len(todo)}] {group.key}{where}: {len(group.rows())} rows x "
-                f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(time.time() - started)}, "
-                f"about {_clock(eta)} left"
-            )
-    if bar is not None:
-        bar.close()
-    if todo:
-        compiles = _compiles() - compiles_before
-        log(
-            f"computed {_count(len(todo), 'part')} in {_clock(time.time() - started)}: "
-            f"{done / max(computing, 1e-9) / 1e6:,.0f} M element-steps/s (starts x dim x steps x rows), "
-            f"{_count(compiles, 'compile')}"
-        )
+        shown.finished(group, chunk)
+    shown.close()
 
     barrier("computed", processes)  # every process's parts are written
     if processes.leads:
@@ -220,14 +194,67 @@ def _compiles() -> int:
     return sum(engine.TRACE_COUNT.values())
 
 
-def _progress_bar(total: int, enabled: bool):
-    if not enabled:
-        return None
-    from tqdm import tqdm
+class _Progress:
+    """A line per finished part (or a tqdm bar on stderr) with the elapsed time and an estimate of
+    what is left, and a closing line with the rate and the number of compiles."""
 
-    return tqdm(
-        total=total, unit="el-step", unit_scale=True, file=sys.stderr, dynamic_ncols=True, desc="running", smoothing=0.1
-    )
+    def __init__(self, config: Config, todo: list, log, progress: bool, started: float):
+        self.config, self.todo, self.log, self.started = config, todo, log, started
+        self.remaining = sum(_element_steps(config, g, c) for g, c in todo)
+        self.done, self.count, self.last = 0, 0, time.time()
+        self.compiles_before = _compiles()
+        self.bar = None
+        if progress:
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=self.remaining, unit="el-step", unit_scale=True, file=sys.stderr, dynamic_ncols=True,
+                desc="running", smoothing=0.1,
+            )  # fmt: skip
+
+    def finished(self, group: Group, chunk: slice) -> None:
+        now = time.time()
+        seconds, self.last = now - self.last, now
+        work = _element_steps(self.config, group, chunk)
+        self.done, self.count = self.done + work, self.count + 1
+        if self.bar is not None:
+            self.bar.update(work)
+            self.bar.set_postfix_str(f"{group.key}, {_compiles() - self.compiles_before} compiles")
+            return
+        eta = (self.remaining - self.done) * (now - self.started) / self.done
+        where = "" if chunk == slice(0, self.config.run.starts) else f" (starts {chunk.start}-{chunk.stop - 1})"
+        self.log(
+            f"[{self.count}/{len(self.todo)}] {group.key}{where}: {len(group.rows())} rows x "
+            f"{chunk.stop - chunk.start} starts in {seconds:.1f} s; elapsed {_clock(now - self.started)}, "
+            f"about {_clock(eta)} left"
+        )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        if self.todo:
+            elapsed = time.time() - self.started
+            self.log(
+                f"computed {_count(len(self.todo), 'part')} in {_clock(elapsed)}: "
+                f"{self.done / max(elapsed, 1e-9) / 1e6:,.0f} M element-steps/s (starts x dim x steps x rows), "
+                f"{_count(_compiles() - self.compiles_before, 'compile')}"
+            )
+
+
+def _computed(config: Config, todo: list):
+    """(group, chunk, results table) for each part of ``todo`` in order. ``IN_FLIGHT`` parts are
+    dispatched ahead of the one being waited for, so the next program traces and compiles (one
+    core) and the host builds tables while the devices run the work before it."""
+    starts_cache: dict[tuple, tuple] = {}
+    in_flight: collections.deque = collections.deque()
+    for group, chunk in todo:
+        in_flight.append((group, chunk, _launch_chunk(config, group, chunk, starts_cache)))
+        if len(in_flight) > IN_FLIGHT:
+            group, chunk, pending = in_flight.popleft()
+            yield group, chunk, pending.result()
+    while in_flight:
+        group, chunk, pending = in_flight.popleft()
+        yield group, chunk, pending.result()
 
 
 def _finished(part: Path, log) -> bool:
@@ -270,17 +297,17 @@ def _plan_line(config: Config, work: list[Group], processes: Processes) -> str:
     )
 
 
-def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -> pa.Table:
-    """One group on the starts ``chunk``: the engine, then the results rows."""
+def _launch_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -> engine.Pending:
+    """Dispatch one group on the starts ``chunk``; its result is the part's results table."""
     run = config.run
     objective = functions.problem(group.function, group.dim, group.instance)
     cache_key = (group.function, group.dim, group.instance)
     if cache_key not in starts_cache:
         x0 = draw_starts(group.function, group.dim, group.instance, run.seed, run.starts, run.start_distribution)
-        starts_cache.clear()  # keep one set of starts in memory
-        start_gaps = engine.polish_starts(group.function, group.dim, run.dtype, x0, group.instance)
+        starts_cache.clear()  # one set of starts at a time (parts in flight keep their own)
+        start_gaps = engine.launch_polish_starts(group.function, group.dim, run.dtype, x0, group.instance)
         starts_cache[cache_key] = (x0, start_gaps)
-    x0, start_gap_polished = (values[chunk] for values in starts_cache[cache_key])
+    x0, start_gaps = starts_cache[cache_key]
     program = engine.Program(
         group.function,
         group.dim,
@@ -293,19 +320,23 @@ def _run_chunk(config: Config, group: Group, chunk: slice, starts_cache: dict) -
     )
     thresholds = np.array(run.targets)  # on f - f*
     keys = noise_keys(group.function, group.dim, group.instance, run.seed, chunk.start, chunk.stop - chunk.start)
-    out = engine.run_group(
-        program, x0, group.lr_table(), thresholds, noise_table=group.noise.table(group.steps), keys=keys
+    out = engine.launch_group(
+        program, x0[chunk], group.lr_table(), thresholds, noise_table=group.noise.table(group.steps), keys=keys
     )
-    return results.group_table(
-        group,
-        seed=run.seed,
-        targets=run.targets,
-        success_target=success_target(run, objective, group.dim),
-        x0=x0.astype(run.dtype).astype(np.float64),
-        start_gap_polished=start_gap_polished,
-        out=out,
-        first_start=chunk.start,
-    )
+
+    def table() -> pa.Table:
+        return results.group_table(
+            group,
+            seed=run.seed,
+            targets=run.targets,
+            success_target=success_target(run, objective, group.dim),
+            x0=x0[chunk].astype(run.dtype).astype(np.float64),
+            start_gap_polished=start_gaps.result()[chunk],
+            out=out.result(),
+            first_start=chunk.start,
+        )
+
+    return engine.Pending(table)
 
 
 def chunks(config: Config, group: Group) -> list[slice]:

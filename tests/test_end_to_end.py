@@ -186,25 +186,26 @@ def test_interrupted_run_keeps_finished_groups(tmp_path, monkeypatch):
     path.write_text(CONFIG.replace("starts = 1024", "starts = 64").replace("steps = 2000", "steps = 50"))
     loaded = config.load(path)
     computed = []
-    real = runner._run_chunk
+    real_launch, real_finished = runner._launch_chunk, runner._Progress.finished
 
-    def interrupt_second(cfg, group, chunk, cache):
-        if len(computed) == 1:
-            raise KeyboardInterrupt
+    def launch(cfg, group, chunk, cache):
         computed.append(group.key)
-        return real(cfg, group, chunk, cache)
+        return real_launch(cfg, group, chunk, cache)
 
-    monkeypatch.setattr(runner, "_run_chunk", interrupt_second)
+    def interrupt_after_first(self, group, chunk):  # killed once the first part is written
+        real_finished(self, group, chunk)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "_launch_chunk", launch)
+    monkeypatch.setattr(runner._Progress, "finished", interrupt_after_first)
     with pytest.raises(KeyboardInterrupt):
         runner.run(loaded, tmp_path / "run", log=lambda line: None)
-    assert (tmp_path / "run" / "parts" / f"{computed[0]}-s0.parquet").is_file()
-    monkeypatch.setattr(
-        runner,
-        "_run_chunk",
-        lambda cfg, group, chunk, cache: computed.append(group.key) or real(cfg, group, chunk, cache),
-    )
+    first = computed[0]
+    assert [p.name for p in (tmp_path / "run" / "parts").iterdir()] == [f"{first}-s0.parquet"]
+    monkeypatch.setattr(runner._Progress, "finished", real_finished)
+    computed.clear()
     runner.run(loaded, tmp_path / "run", log=lambda line: None)
-    assert len(computed) == 2 and computed[0] != computed[1]  # the first group was not computed again
+    assert len(computed) == 1 and computed[0] != first  # the first group was not computed again
     uninterrupted = tmp_path / "clean"
     runner.run(loaded, uninterrupted, log=lambda line: None)
     resumed = pq.read_table(tmp_path / "run" / "results.parquet").drop(["x0", "x_final"]).to_pandas()

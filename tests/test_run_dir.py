@@ -133,21 +133,20 @@ def test_report_names_a_missing_results_table(tiny, tmp_path):
 
 def test_an_unreadable_part_is_computed_again(tiny, tmp_path, monkeypatch):
     out = tmp_path / "run"
-    real = runner._run_chunk
+    real_finished = runner._Progress.finished
     calls = []
 
-    def stop_after_first(cfg, group, chunk, cache):
-        if calls:
-            raise KeyboardInterrupt
+    def stop_after_first(self, group, chunk):  # killed once the first part is written
+        real_finished(self, group, chunk)
         calls.append(group.key)
-        return real(cfg, group, chunk, cache)
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(runner, "_run_chunk", stop_after_first)
+    monkeypatch.setattr(runner._Progress, "finished", stop_after_first)
     with pytest.raises(KeyboardInterrupt):
         runner.run(tiny, out, log=quiet)
     part = out / "parts" / f"{calls[0]}-s0.parquet"
     part.write_bytes(b"not parquet")
-    monkeypatch.setattr(runner, "_run_chunk", real)
+    monkeypatch.setattr(runner._Progress, "finished", real_finished)
     lines = []
     runner.run(tiny, out, log=lines.append)
     assert any("cannot be read back; computing it again" in line for line in lines)
