@@ -9,14 +9,15 @@ do the job; the formula is cited where they do not.
 * Newcombe's score interval for the difference of two *paired* proportions (Newcombe 1998,
   method 10; statsmodels has only the independent-samples version): :func:`newcombe_paired`.
 * ERT as COCO defines it (Hansen et al. 2016, "COCO: performance assessment"): :func:`ert`.
-* Paired bootstrap over starts: ``scipy.stats.bootstrap(paired=True, method="percentile")``;
-  runtime ECDFs over (start, target) with a bootstrap over starts: :func:`runtime_ecdf`.
+* Paired bootstrap over starts: ``scipy.stats.bootstrap(method="percentile")`` for medians;
+  for ratios of rates (:func:`ratio_interval`) and runtime ECDFs over (start, target)
+  (:func:`runtime_ecdf`) the same bootstrap drawn as counts per start, one matrix product per
+  statistic (tested against scipy's).
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
 
 import numpy as np
 from scipy.stats import binomtest, bootstrap
@@ -113,34 +114,23 @@ def ratio_interval(
     numerator, denominator, resamples: int = RESAMPLES, seed: int = SEED, alpha: float = ALPHA
 ) -> tuple[float, float]:
     """Percentile interval of rate(numerator) / rate(denominator) by a paired bootstrap over
-    starts (``scipy.stats.bootstrap``, ``paired=True``): numerator and denominator of a start are
-    resampled together. A resample with no start meeting the denominator but some meeting the
-    numerator gives +inf (then the upper limit may be inf: the data do not bound the ratio); one
-    with neither (0 / 0) is left out. (nan, nan) when the denominator's count is 0 in the data
-    (the ratio is then reported as a bound, without interval)."""
-    numerator = np.asarray(numerator, dtype=float)
-    denominator = np.asarray(denominator, dtype=float)
-    if denominator.sum() == 0:
+    starts: numerator and denominator of a start are resampled together. A resample with no start
+    meeting the denominator but some meeting the numerator gives +inf (then the upper limit may be
+    inf: the data do not bound the ratio); one with neither (0 / 0) is left out. (nan, nan) when the
+    denominator's count is 0 in the data (the ratio is then reported as a bound, without interval).
+
+    A resample is drawn as the counts of each start (:func:`resample_counts`, the same for every
+    call with the same number of starts), so the resampled sums are one matrix product: the same
+    bootstrap as ``scipy.stats.bootstrap(paired=True, method="percentile")`` (tested against it),
+    without indexing each data array per resample, which took most of the report's statistics time."""
+    pair = np.stack([np.asarray(numerator, dtype=float), np.asarray(denominator, dtype=float)], axis=1)
+    if pair[:, 1].sum() == 0:
         return float("nan"), float("nan")
-
-    def statistic(top, bottom, axis=-1):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.mean(top, axis=axis) / np.mean(bottom, axis=axis)
-
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # 0 / 0 resamples, dropped below
-        result = bootstrap(
-            (numerator, denominator),
-            statistic,
-            paired=True,
-            vectorized=True,
-            n_resamples=resamples,
-            confidence_level=1 - alpha,
-            method="percentile",
-            rng=np.random.default_rng(seed),
-        )
-    ratios = result.bootstrap_distribution
-    ratios = ratios[~np.isnan(ratios)]
+    (counts,) = _resample_weights(seed, (pair.shape[0],), resamples)
+    top, bottom = (counts @ pair).T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = top / bottom
+    ratios = ratios[~np.isnan(ratios)]  # 0 / 0 resamples
     low, high = np.quantile(ratios, [alpha / 2, 1 - alpha / 2], method="inverted_cdf")  # inf-safe
     return float(low), float(high)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+from scipy.stats import bootstrap, norm
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from reports.stats import ert, newcombe_paired, ratio_interval, ratio_of_rates, runtime_ecdf, wilson
@@ -78,6 +78,24 @@ def test_ratio_interval_is_a_paired_bootstrap():
     assert np.log(low) == pytest.approx(np.log(2) - 1.96 * se, abs=0.05)
     assert np.log(high) == pytest.approx(np.log(2) + 1.96 * se, abs=0.05)
     assert ratio_interval(np.arange(40) < 10, np.arange(40) < 1, resamples=RESAMPLES)[1] == np.inf
+
+
+def test_ratio_interval_matches_scipys_paired_percentile_bootstrap():
+    rng = np.random.default_rng(3)
+    denominator = rng.random(300) < 0.3
+    numerator = denominator & (rng.random(300) < 0.7) | (rng.random(300) < 0.1)  # correlated, not nested
+    reference = bootstrap(
+        (numerator.astype(float), denominator.astype(float)),
+        lambda top, bottom, axis=-1: np.mean(top, axis=axis) / np.mean(bottom, axis=axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=20000,
+        method="percentile",
+        rng=np.random.default_rng(0),
+    ).confidence_interval
+    low, high = ratio_interval(numerator, denominator, resamples=20000)
+    assert np.log(low) == pytest.approx(np.log(reference.low), abs=0.02)
+    assert np.log(high) == pytest.approx(np.log(reference.high), abs=0.02)
 
 
 def test_runtime_ecdf_counts_start_target_pairs():
