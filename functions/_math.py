@@ -23,22 +23,34 @@ def safe_sqrt(s):
     return jnp.where(positive, jnp.sqrt(jnp.where(positive, s, 1.0)), 0.0)
 
 
-UNROLLED_UP_TO = 64  # coordinates; beyond this, XLA's cumulative product
+UNROLLED_UP_TO = 3  # coordinates; beyond this, a loop (``prefix_product_sum``)
 
 
-def exclusive_cumprod(c, axis: int = -1):
-    """prod_{j<i} c_j along ``axis`` (1 at i = 0), as d - 1 sequential multiplications for
-    d <= ``UNROLLED_UP_TO``: XLA's cumulative product is a reduce-window, which a CPU runs as a
-    scalar loop (Griewank ran at 40% of this speed in the engine's layout)."""
+def prefix_product_sum(c, w, axis: int = -1):
+    """sum_i (prod_{j<i} c_j) w_i along ``axis`` (Griewank's 1 - prod c_i with w_i = 1 - c_i, without
+    cancellation), as one pass over the coordinates: (running sum, running product) carried from
+    coordinate to coordinate, in a ``lax.scan`` beyond ``UNROLLED_UP_TO`` coordinates.
+
+    Not as a cumulative product followed by a sum: XLA's cumulative product is a reduce-window,
+    which a CPU runs as a scalar loop, and a product chain written out row by row let XLA fuse each
+    prefix into every row that reads it, recomputing the c_j (and the sines under them) d^2 / 2
+    times. The scan materialises each coordinate once: Griewank's 10-D gradient ran 1.3x (shifted
+    and rotated: 1.45x) faster in the engine's layout."""
     c = jnp.moveaxis(c, axis, 0)
-    if c.shape[0] > UNROLLED_UP_TO:
-        running = jnp.cumprod(jnp.concatenate([jnp.ones_like(c[:1]), c[:-1]]), axis=0)
-    else:
-        rows = [jnp.ones_like(c[0])]
-        for i in range(1, c.shape[0]):
-            rows.append(rows[-1] * c[i - 1])
-        running = jnp.stack(rows)
-    return jnp.moveaxis(running, 0, axis)
+    w = jnp.moveaxis(w, axis, 0)
+
+    def step(carry, cw):
+        total, running = carry
+        c_i, w_i = cw
+        return (total + running * w_i, running * c_i), None
+
+    carry = (jnp.zeros_like(w[0]), jnp.ones_like(c[0]))
+    if c.shape[0] <= UNROLLED_UP_TO:
+        for i in range(c.shape[0]):
+            carry, _ = step(carry, (c[i], w[i]))
+        return carry[0]
+    (total, _), _ = jax.lax.scan(step, carry, (c, w))
+    return total
 
 
 def frac_to_nearest(x):

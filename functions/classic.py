@@ -14,7 +14,7 @@ import functools
 import jax.numpy as jnp
 import numpy as np
 
-from ._math import exclusive_cumprod, frac_to_nearest, safe_sqrt, sin2_pi, sin_float32, sin_pi_plus
+from ._math import frac_to_nearest, prefix_product_sum, safe_sqrt, sin2_pi, sin_float32, sin_pi_plus
 from ._objective import Objective, _constant
 from ._registry import register
 
@@ -162,9 +162,7 @@ def _griewank(x, axis: int = -1):
     d = x.shape[axis]
     root = jnp.sqrt(jnp.arange(1, d + 1, dtype=x.dtype)).reshape((d,) + (1,) * (x.ndim - 1 - (axis % x.ndim)))
     one_minus_c = 2.0 * sin2_pi(x / (2.0 * jnp.pi * root))
-    c = 1.0 - one_minus_c
-    before = exclusive_cumprod(c, axis)
-    return jnp.sum(x**2, axis=axis) / 4000.0 + jnp.sum(before * one_minus_c, axis=axis)
+    return jnp.sum(x**2, axis=axis) / 4000.0 + prefix_product_sum(1.0 - one_minus_c, one_minus_c, axis)
 
 
 register(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import functions
-from functions._math import exclusive_cumprod, sin2_pi, sin_float32, sin_pi_plus, sin_pi_reduced
+from functions._math import UNROLLED_UP_TO, prefix_product_sum, sin2_pi, sin_float32, sin_pi_plus, sin_pi_reduced
 
 EPS32 = float(np.finfo(np.float32).eps)
 
@@ -94,9 +94,20 @@ def test_float32_sin_pi_plus_a_phase_is_as_accurate_as_the_library():
     )
 
 
-@pytest.mark.parametrize("d", [1, 2, 10, 70])
-def test_exclusive_cumprod_is_the_running_product_before_each_coordinate(d):
-    c = np.random.default_rng(d).uniform(-1.5, 1.5, (3, d))
-    expected = np.concatenate([np.ones((3, 1)), np.cumprod(c, axis=1)[:, :-1]], axis=1)
-    np.testing.assert_allclose(np.asarray(exclusive_cumprod(jnp.asarray(c))), expected, rtol=1e-14)
-    np.testing.assert_allclose(np.asarray(exclusive_cumprod(jnp.asarray(c.T), axis=0)), expected.T, rtol=1e-14)
+@pytest.mark.parametrize("d", [1, 2, UNROLLED_UP_TO, UNROLLED_UP_TO + 1, 10, 70])
+def test_prefix_product_sum_is_the_sum_of_each_weight_times_the_running_product_before_it(d):
+    rng = np.random.default_rng(d)
+    c, w = rng.uniform(-1.5, 1.5, (2, 3, d))
+    before = np.concatenate([np.ones((3, 1)), np.cumprod(c, axis=1)[:, :-1]], axis=1)
+    expected = np.sum(before * w, axis=1)
+    np.testing.assert_allclose(np.asarray(prefix_product_sum(jnp.asarray(c), jnp.asarray(w))), expected, rtol=1e-13)
+    columns = prefix_product_sum(jnp.asarray(c.T), jnp.asarray(w.T), axis=0)
+    np.testing.assert_allclose(np.asarray(columns), expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("d", [2, 10])
+def test_prefix_product_sum_with_w_one_minus_c_differentiates_as_one_minus_the_product(d):
+    # Griewank's form: sum_i prod_{j<i} c_j (1 - c_i) = 1 - prod c_i, and so are the gradients.
+    c = jnp.asarray(np.random.default_rng(d).uniform(-1.0, 1.0, d))
+    grad = jax.grad(lambda c: prefix_product_sum(c, 1.0 - c))(c)
+    np.testing.assert_allclose(np.asarray(grad), np.asarray(jax.grad(lambda c: -jnp.prod(c))(c)), rtol=1e-12)
