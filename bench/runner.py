@@ -166,14 +166,23 @@ def run(
     if len(todo) < len(mine):
         log(f"resuming: {len(mine) - len(todo)} of {_count(len(mine), 'part')} already done")
     shown = _Progress(config, todo, log, progress, started)
+    # A run computing every part in one process appends them to results.parquet as they come (in
+    # the order ``_combine`` reads them), which spares reading them all back at the end; a resumed
+    # or multi-process run combines the written parts.
+    combined = _Appender(results_path) if processes.count == 1 and len(todo) == len(every_part) else None
     for group, chunk, table in _computed(config, todo):
         write_atomic(parts / _part_name(group, chunk), lambda p, table=table: pq.write_table(table, p))
+        if combined is not None:
+            combined.append(table)
         shown.finished(group, chunk)
     shown.close()
 
     barrier("computed", processes)  # every process's parts are written
     if processes.leads:
-        _combine(config, work, parts, results_path)
+        if combined is not None:
+            combined.close()
+        else:
+            _combine(config, work, parts, results_path)
         info.update(
             status="complete",
             versions=_versions(),
@@ -360,16 +369,28 @@ def memory_estimate(config: Config, work: list[Group]) -> float:
     return float(peak)
 
 
-def _combine(config: Config, work: list[Group], parts: Path, path: Path) -> None:
-    def write(tmp: Path) -> None:
-        writer = None
-        for group in work:
-            for chunk in chunks(config, group):
-                table = pq.read_table(parts / _part_name(group, chunk))
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema)
-                writer.write_table(table.cast(writer.schema))
-        assert writer is not None, "a run has at least one part"
-        writer.close()
+class _Appender:
+    """results.parquet written table by table (to ``<name>.tmp``, renamed by ``close``), each table
+    cast to the first one's schema."""
 
-    write_atomic(path, write)
+    def __init__(self, path: Path):
+        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
+        self.writer: pq.ParquetWriter | None = None
+
+    def append(self, table: pa.Table) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.tmp, table.schema)
+        self.writer.write_table(table.cast(self.writer.schema))
+
+    def close(self) -> None:
+        assert self.writer is not None, "a run has at least one part"
+        self.writer.close()
+        os.replace(self.tmp, self.path)
+
+
+def _combine(config: Config, work: list[Group], parts: Path, path: Path) -> None:
+    combined = _Appender(path)
+    for group in work:
+        for chunk in chunks(config, group):
+            combined.append(pq.read_table(parts / _part_name(group, chunk)))
+    combined.close()
