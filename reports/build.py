@@ -157,8 +157,15 @@ def _build(
         ert = tables.ert_table(cells, schedule_order, optimizer_order)
         tables.write(ert, table_dir, f"ert_{stem}", ert_caption)
         mine = curves[np.all([curves[c] == v for c, v in key.items()], axis=0)]
-        figure = figures.success_vs_lr(mine, cells, schedule_order, optimizer_order, facts.get("stability_lr"))
-        figure_dir.save(figure, f"success_vs_lr_{stem}")
+        figure_dir.build(
+            f"success_vs_lr_{stem}",
+            figures.success_vs_lr,
+            mine,
+            cells,
+            schedule_order,
+            optimizer_order,
+            facts.get("stability_lr"),
+        )
         mine_rows = best_rows[np.all([best_rows[c] == v for c, v in key.items()], axis=0)]
         claim_plots = _table_figures(mine_rows, cells, key, facts, stem, optimizer_order, schedule_order, figure_dir)
         sections.append(
@@ -445,10 +452,15 @@ def _table_figures(
         thresholds["success target"] = float(facts["success_target"])
     plain = rows[rows["schedule"] != REFERENCE_SCHEDULE]
     if "f_gap" in rows and rows["f_gap"].notna().any():
-        figure = claim_figures.precision(
-            rows, optimizer_order, schedule_order, thresholds, f"{name}: final f - f* at the tuned lr (test starts)"
+        figure_dir.build(
+            f"precision_{stem}",
+            claim_figures.precision,
+            rows,
+            optimizer_order,
+            schedule_order,
+            thresholds,
+            f"{name}: final f - f* at the tuned lr (test starts)",
         )
-        figure_dir.save(figure, f"precision_{stem}")
         out.append(
             (
                 f"{name}: share of test starts whose final f - f* is at most x (claim 2: settling precisely); "
@@ -457,10 +469,14 @@ def _table_figures(
             )
         )
     if not plain.empty:
-        figure = claim_figures.oscillation(
-            plain, optimizer_order, schedule_order, f"{name}: oscillation over the last 5% of steps (test starts)"
+        figure_dir.build(
+            f"oscillation_{stem}",
+            claim_figures.oscillation,
+            plain,
+            optimizer_order,
+            schedule_order,
+            f"{name}: oscillation over the last 5% of steps (test starts)",
         )
-        figure_dir.save(figure, f"oscillation_{stem}")
         out.append(
             (
                 f"{name}: oscillation, mean |f_t - f_(t-1)| over the last 5% of steps, per schedule (claim 3)",
@@ -474,14 +490,15 @@ def _table_figures(
             row.schedule: claim_figures.threshold_crossing(row.schedule, row.lr_best, row.params_best, steps, threshold)
             for row in sgd.itertuples(index=False)
         }
-        figure = claim_figures.freeze_against_threshold(
+        figure_dir.build(
+            f"freeze_vs_threshold_{stem}",
+            claim_figures.freeze_against_threshold,
             rows[rows["optimizer"] == "sgd"],
             crossings,
             schedule_order,
             steps,
             f"{name}, plain GD: where each start freezes (box) and where its lr crosses 2/L = {threshold:.3g} (diamond)",
         )
-        figure_dir.save(figure, f"freeze_vs_threshold_{stem}")
         out.append(
             (
                 f"{name}, plain GD at each schedule's tuned peak lr: freeze_step (the last step the iterate jumped "
@@ -536,13 +553,14 @@ def _runtime_sections(
             curves[(optimizer, schedule)] = (budgets, *runtime_ecdf(problems, budgets, resamples=resamples))
         functions_in = sorted(part["function"].unique())
         stem = f"ecdf_{_slug(group)}_d{dim}"
-        figure = claim_figures.ecdf(
+        figure_dir.build(
+            stem,
+            claim_figures.ecdf,
             curves,
             optimizer_order,
             schedule_order,
             f"{group}, {dim}-D ({', '.join(functions_in)}): best-so-far runtime ECDF",
         )
-        figure_dir.save(figure, stem)
         section.figures.append(
             (f"{group}, {dim}-D: best-so-far runtime ECDF over (start, target) pairs", f"figures/{stem}.png")
         )
@@ -558,10 +576,15 @@ def _runtime_sections(
             )
             if summary["noise"].nunique() > 1:  # one figure per noise setting, never overwritten
                 stem += f"_{_slug(str(key['noise']))}"
-            figure = claim_figures.success_against(
-                part, column, optimizer_order, schedule_order, f"{key['function']}: success_basin against {word}"
+            figure_dir.build(
+                stem,
+                claim_figures.success_against,
+                part,
+                column,
+                optimizer_order,
+                schedule_order,
+                f"{key['function']}: success_basin against {word}",
             )
-            figure_dir.save(figure, stem)
             scaling.figures.append(
                 (f"{key['function']}: success_basin % at the tuned lr against {word}", f"figures/{stem}.png")
             )
