@@ -193,16 +193,19 @@ SCHWEFEL_X_OPT = 420.968746359982
 SCHWEFEL_CONSTANT = 418.982887272434
 
 
-def _schwefel(x):
+def _schwefel(x, axis: int = -1):
     # 418.982887272434 d - sum x sin(sqrt |x|), summed per coordinate so each term is >= 0 near
-    # the optimum; safe_sqrt keeps the gradient finite (and correct, 0) at x_i = 0.
-    return jnp.sum(SCHWEFEL_CONSTANT - x * sin_float32(safe_sqrt(jnp.abs(x))), axis=-1)
+    # the optimum; safe_sqrt keeps the gradient finite (and correct, 0) at x_i = 0. ``axis``: the
+    # coordinates' axis (0 for the engine's columns: vmapped over columns instead, XLA computed it
+    # on rows of d numbers, 2.1x slower in 10-D, with the same values).
+    return jnp.sum(SCHWEFEL_CONSTANT - x * sin_float32(safe_sqrt(jnp.abs(x))), axis=axis)
 
 
 register(
     Objective(
         name="schwefel",
         fn=_schwefel,
+        columns_delta_fn=functools.partial(_schwefel, axis=0),
         lower=_constant(-500.0),
         upper=_constant(500.0),
         f_opt_fn=_constant(0.0),
