@@ -76,7 +76,8 @@ def _build(
     optimizer_order = _config_order(config, "optimizers")
     table_dir = run_dir / "tables"
 
-    overall = overall_against_constant(results, summary)
+    best_rows = at_best(results, summary)  # the test starts of every cell at its tuned lr
+    overall = overall_against_constant(results, summary, best_rows)
     headline = tables.headline_table(summary, schedule_order, optimizer_order, overall)
     counts_differ = tables.table_counts_differ(summary)
     headline_caption = (
@@ -124,7 +125,6 @@ def _build(
     if basin is not None:
         sections.append(basin)
 
-    best_rows = at_best(results, summary)
     sections.extend(_runtime_sections(best_rows, summary, info, optimizer_order, schedule_order, figure_dir))
 
     curves = rate_curves(results)

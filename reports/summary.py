@@ -294,13 +294,15 @@ def against_noise_free_constant(results: pd.DataFrame, summary: pd.DataFrame | N
 OVERALL = ["optimizer", "schedule"]  # the overall (headline) table: one family of tests
 
 
-def overall_against_constant(results: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+def overall_against_constant(
+    results: pd.DataFrame, summary: pd.DataFrame, rows: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The overall table's tests: per (optimizer, schedule), every (success table, test start) pair
     at the tuned lrs pooled, against constant lr of the same optimiser on the same pairs: rate
     difference with Newcombe's paired interval, exact McNemar, Holm across the overall table (its
     own family, apart from the per-table families). Columns as :func:`paired_tests` with prefix
-    ``overall``, keyed by ``OVERALL``."""
-    rows = at_best(results, summary)
+    ``overall``, keyed by ``OVERALL``. ``rows``: ``at_best(results, summary)`` if already at hand."""
+    rows = at_best(results, summary) if rows is None else rows
     pair = [*TABLE, "optimizer", "start"]
     constant = rows[rows["schedule"] == BASELINE_SCHEDULE][[*pair, "success_basin"]]
     paired = rows[rows["schedule"] != BASELINE_SCHEDULE].merge(constant, on=pair, suffixes=("", "_base"))
