@@ -54,12 +54,12 @@ def build(run_dir: str | Path, figure_workers: int | None = 0) -> Built:
     run again."""
     run_dir = Path(run_dir)
     info = read_info(run_dir)
-    results = with_gap(read_results(run_dir), info)
-    summary = summarize(results)
-    summary_csv = run_dir / "summary.csv"
-    summary.to_csv(summary_csv, index=False, float_format="%.6g")
-
     with FigureWriter(run_dir / "figures", figure_workers) as figure_dir:
+        figure_dir.start()  # the workers start (and import) while the results are read and summarised
+        results = with_gap(read_results(run_dir), info)
+        summary = summarize(results)
+        summary_csv = run_dir / "summary.csv"
+        summary.to_csv(summary_csv, index=False, float_format="%.6g")
         return _build(run_dir, info, results, summary, summary_csv, figure_dir)
 
 

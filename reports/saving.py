@@ -43,6 +43,12 @@ def _draw_pickled(data: bytes, paths: list[Path]) -> list[Path]:
     return draw(pickle.loads(data), paths)
 
 
+def _ready() -> None:
+    """A worker's first task: import what drawing needs."""
+    import reports.claim_figures  # noqa: F401
+    import reports.figures  # noqa: F401
+
+
 def _build_and_draw(make: Callable[..., Figure], args: tuple, kwargs: dict, paths: list[Path]) -> list[Path]:
     return draw(make(*args, **kwargs), paths)
 
@@ -79,6 +85,12 @@ class FigureWriter:
             return _build_and_draw(make, args, kwargs, paths)
         self._pending.append(self._workers().submit(_build_and_draw, make, args, kwargs, paths))
         return paths
+
+    def start(self) -> None:
+        """Start the workers now (each imports the report's modules, a few seconds), so that they
+        are ready when the first figure comes; nothing happens with ``workers == 0``."""
+        if self.workers > 0:
+            self._pending.extend(self._workers().submit(_ready) for _ in range(self.workers))
 
     def _workers(self) -> ProcessPoolExecutor:
         if self._pool is None:
