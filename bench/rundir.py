@@ -27,8 +27,13 @@ class RunDirError(InputError):
     """A run directory that cannot be used as asked."""
 
 
+def temporary(path: Path) -> Path:
+    """Where ``path`` is written before it is renamed into place."""
+    return path.with_name(path.name + ".tmp")
+
+
 def write_atomic(path: Path, write) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = temporary(path)
     write(tmp)
     os.replace(tmp, path)
 

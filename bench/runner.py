@@ -31,7 +31,7 @@ from . import engine, results
 from .config import Config, success_target
 from .distributed import SINGLE, Processes, barrier, share
 from .plan import Group, groups, objective_facts
-from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, write_atomic, write_json
+from .rundir import SCHEMA_VERSION, RunDirError, read_run_json, remove_outputs, temporary, write_atomic, write_json
 from .starts import draw_starts, noise_keys
 
 ROWS_PER_PART = 1_000_000  # result rows computed and held in memory at once (a part file each)
@@ -374,7 +374,7 @@ class _Appender:
     cast to the first one's schema."""
 
     def __init__(self, path: Path):
-        self.path, self.tmp = path, path.with_name(path.name + ".tmp")
+        self.path, self.tmp = path, temporary(path)
         self.writer: pq.ParquetWriter | None = None
 
     def append(self, table: pa.Table) -> None:

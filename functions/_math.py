@@ -23,7 +23,9 @@ def safe_sqrt(s):
     return jnp.where(positive, jnp.sqrt(jnp.where(positive, s, 1.0)), 0.0)
 
 
-UNROLLED_UP_TO = 3  # coordinates; beyond this, a loop (``prefix_product_sum``)
+# Coordinates up to which ``prefix_product_sum`` is written out; beyond, a loop. 2-D Griewank's
+# value and gradient ran 1.45x faster written out than as a two-step scan.
+UNROLLED_UP_TO = 3
 
 
 def prefix_product_sum(c, w, axis: int = -1):

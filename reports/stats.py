@@ -9,10 +9,10 @@ do the job; the formula is cited where they do not.
 * Newcombe's score interval for the difference of two *paired* proportions (Newcombe 1998,
   method 10; statsmodels has only the independent-samples version): :func:`newcombe_paired`.
 * ERT as COCO defines it (Hansen et al. 2016, "COCO: performance assessment"): :func:`ert`.
-* Paired bootstrap over starts: ``scipy.stats.bootstrap(method="percentile")`` for medians;
-  for ratios of rates (:func:`ratio_interval`) and runtime ECDFs over (start, target)
+* Percentile bootstrap over starts: ``scipy.stats.bootstrap`` for medians (:func:`median_interval`);
+  for ratios of rates (paired, :func:`ratio_interval`) and runtime ECDFs over (start, target)
   (:func:`runtime_ecdf`) the same bootstrap drawn as counts per start, one matrix product per
-  statistic (tested against scipy's).
+  statistic (the ratio's tested against scipy's).
 """
 
 from __future__ import annotations

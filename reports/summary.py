@@ -27,9 +27,8 @@ TABLE = ["function", "dim", "instance", "steps", "noise"]  # one success table (
 
 def candidate_rates(results: pd.DataFrame, split: str) -> pd.DataFrame:
     """Per (cell, lr, params) on one split: n and the rate of each success column."""
-    used = ["success_basin", "final_in_global_basin", "start_in_global_basin", "diverged", "f_final"]
-    part = results.loc[results["split"] == split, [*CANDIDATE, *used]]  # not every column: 2x faster
-    part = part.assign(f_for_ties=np.where(part["diverged"], np.inf, part["f_final"]))
+    part = results[results["split"] == split].copy()
+    part["f_for_ties"] = np.where(part["diverged"], np.inf, part["f_final"])
     grouped = part.groupby(CANDIDATE, observed=True, sort=True)
     out = grouped.agg(
         n=("success_basin", "size"),
